@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Installs the system programs hopthu needs and a fresh Debian/Ubuntu machine lacks.
+//   node scripts/setup.mjs          what the server needs (redis-server, unless REDIS_URL is set)
+//   node scripts/setup.mjs --test   plus what the test suite drives (swaks)
+// As root or with sudo on Debian/Ubuntu it runs apt-get; elsewhere it stops with the
+// exact command to run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const forTests = process.argv.includes('--test');
+
+/** program on PATH -> Debian package that provides it */
+const needed = [];
+if (!process.env.REDIS_URL || forTests) needed.push(['redis-server', 'redis-server']);
+if (forTests) needed.push(['swaks', 'swaks']);
+
+const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const missing = needed.filter(([program]) => !onPath(program));
+if (missing.length === 0) process.exit(0);
+
+const packages = [...new Set(missing.map(([, pkg]) => pkg))];
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = existsSync('/usr/bin/apt-get');
+const hasSudo = onPath('sudo');
+const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+
+if (!hasApt || (!isRoot && !hasSudo)) {
+  console.error(`hopthu needs: ${missing.map(([p]) => p).join(', ')}.`);
+  if (hasApt) console.error(`Install with: sudo apt-get update && sudo ${command}`);
+  else console.error(`Install them with your system's package manager (Fedora: sudo dnf install ${packages.join(' ')}; macOS: brew install ${packages.join(' ')})` + (missing.some(([p]) => p === 'redis-server') ? ', or set REDIS_URL to an existing Redis.' : '.'));
+  process.exit(1);
+}
+
+const run = (args) => {
+  const full = isRoot ? args : ['sudo', ...args];
+  console.log(`hopthu setup: ${full.join(' ')}`);
+  execFileSync(full[0], full.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+};
+run(['apt-get', 'update', '-q']);
+run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...packages]);

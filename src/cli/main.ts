@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '../config/index.js';
+import { createLogger } from '../shared/logger.js';
+import { HopthuError } from '../shared/errors.js';
+import { openRuntime } from './runtime.js';
+import { startServer, parseRoles } from './server.js';
+import { CliUsageError } from './io.js';
+import type { CliCommand } from './commands/command.js';
+import { domainAdd, domainList } from './commands/domain.js';
+import { accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable } from './commands/account.js';
+import { aliasAdd, aliasList } from './commands/alias.js';
+import { queueList, queueRetry, queueBounce } from './commands/queue.js';
+import { dnsCommand } from './commands/dns.js';
+import { migrate } from '../store/migrate.js';
+
+const migrateCommand: CliCommand = {
+  name: 'migrate',
+  usage: 'hopthu migrate',
+  summary: 'apply database migrations (start does this too)',
+  needs: 'db',
+  async run(rt) {
+    const applied = await migrate(rt.db);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+  },
+};
+
+const COMMANDS: CliCommand[] = [
+  migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable,
+  aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand,
+];
+
+function help(): string {
+  const lines = [
+    'hopthu — mail and identity service',
+    '',
+    'usage:',
+    '  hopthu start [--roles smtp,worker]   run the server (all roles by default)',
+    ...COMMANDS.map((c) => `  ${c.usage.replace(/^hopthu /, 'hopthu ').padEnd(36)} ${c.summary}`),
+    '',
+    'Configuration: hopthu.yaml (or HOPTHU_CONFIG) and HOPTHU_* variables; HOPTHU_DATA_DIR (default ./data).',
+  ];
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    console.log(help());
+    return 0;
+  }
+  const config = loadConfig();
+  if (argv[0] === 'start') {
+    const { values } = parseArgs({ args: argv.slice(1), options: { roles: { type: 'string' } }, strict: true });
+    const log = createLogger(config.log.level);
+    const server = await startServer(config, log, parseRoles(values.roles));
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: string) => {
+        log.info({ signal }, 'stopping');
+        server.stop().then(resolve, resolve);
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+    return 0;
+  }
+  // longest match first: 'account add' before a one-word command
+  const command = COMMANDS.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === argv[0]);
+  if (!command) throw new CliUsageError(`unknown command "${argv.slice(0, 2).join(' ')}"\n\n${help()}`);
+  const rest = argv.slice(command.name.split(' ').length);
+  const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+  // the CLI logs only warnings: its output is for people
+  const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  const rt = await openRuntime(config, log, { owner: false, redis: command.needs === 'db+redis' });
+  try {
+    return (await command.run(rt, positionals, values as Record<string, string | boolean | undefined>)) ?? 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof CliUsageError || err instanceof HopthuError) {
+      console.error(`hopthu: ${err.message}`);
+      process.exit(2);
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`hopthu: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);

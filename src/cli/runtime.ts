@@ -1,0 +1,85 @@
+import { mkdirSync, chmodSync } from 'node:fs';
+import dns from 'node:dns';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../shared/logger.js';
+import { createResolver, type DnsResolver } from '../shared/dns.js';
+import { createPool, type Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
+import { startEmbeddedRedis } from '../store/embedded-redis.js';
+import { FileBlobStore } from '../store/file-blob-store.js';
+import { connectRedis } from '../store/redis.js';
+
+/** The shared parts every role and CLI command stands on. The only place that picks adapters. */
+export interface Runtime {
+  config: Readonly<Config>;
+  log: Logger;
+  db: Db;
+  blobs: FileBlobStore;
+  resolver: DnsResolver;
+  /** Redis URL (external or the embedded server's); connections are opened by whoever needs one */
+  redisUrl?: string;
+  connectRedis(): Redis;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** the server takes over embedded services left running by a killed predecessor; the CLI only borrows them */
+  owner: boolean;
+  /** whether Redis is needed at all (most CLI commands only need PostgreSQL) */
+  redis: boolean;
+}
+
+export async function openRuntime(config: Readonly<Config>, log: Logger, options: RuntimeOptions): Promise<Runtime> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+  // the embedded PostgreSQL may run as another user (when we are root): it must reach its directory
+  chmodSync(config.dataDir, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  const redisConnections: Redis[] = [];
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), log, adoptRunning: options.owner });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    let redisUrl = config.redisUrl;
+    if (!redisUrl && options.redis) {
+      const redis = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), log, adoptRunning: options.owner });
+      stops.push(() => redis.stop());
+      redisUrl = redis.url;
+    }
+    const db = createPool(databaseUrl, 30);
+    stops.push(() => db.end());
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+    const blobs = await new FileBlobStore(path.join(config.dataDir, 'blobs')).init();
+    const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
+    const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs });
+    return {
+      config,
+      log,
+      db,
+      blobs,
+      resolver,
+      ...(redisUrl ? { redisUrl } : {}),
+      connectRedis() {
+        if (!redisUrl) throw new Error('this command was started without Redis');
+        const connection = connectRedis(redisUrl);
+        connection.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
+        redisConnections.push(connection);
+        return connection;
+      },
+      async close() {
+        resolver.cancel();
+        for (const c of redisConnections) c.disconnect();
+        for (const stop of stops.reverse()) await stop().catch((err: Error) => log.warn({ err: err.message }, 'error while stopping'));
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Worker } from 'bullmq';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../shared/logger.js';
+import { loadTlsMaterial } from '../store/tls.js';
+import { collectGarbage } from '../store/blob-refs.js';
+import { DeliveryQueue } from '../delivery/queue.js';
+import type { DeliveryContext } from '../delivery/context.js';
+import { startDeliveryWorker } from '../delivery/worker.js';
+import { startReconciler } from '../delivery/reconciler.js';
+import { listenSmtp, type SmtpListener } from '../smtp/server.js';
+import { ConnectionCounter } from '../smtp/rate-limits.js';
+import { openRuntime, type Runtime } from './runtime.js';
+
+export const ROLES = ['smtp', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningServer {
+  runtime: Runtime;
+  context: DeliveryContext;
+  /** bound ports by listener: mx, submission, submissions */
+  ports: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export function parseRoles(value: string | undefined): Role[] {
+  if (!value) return [...ROLES];
+  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of roles) {
+    if (!(ROLES as readonly string[]).includes(r)) {
+      throw new Error(`unknown role "${r}"; the roles this build runs are: ${ROLES.join(', ')}`);
+    }
+  }
+  return roles as Role[];
+}
+
+/** Starts the chosen roles in this process. */
+export async function startServer(config: Readonly<Config>, log: Logger, roles: Role[] = [...ROLES]): Promise<RunningServer> {
+  const runtime = await openRuntime(config, log, { owner: true, redis: true });
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const redis = runtime.connectRedis();
+    const queue = new DeliveryQueue(redis, config.redisPrefix);
+    const context: DeliveryContext = { config, db: runtime.db, redis, blobs: runtime.blobs, queue, resolver: runtime.resolver, log };
+    const ports: Record<string, number> = {};
+
+    if (roles.includes('smtp')) {
+      const tls = await loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, hostname: config.hostname });
+      if (tls.selfSigned) log.warn('using a self-signed TLS certificate; set tls.certFile and tls.keyFile for production');
+      const tmpDir = path.join(config.dataDir, 'tmp');
+      mkdirSync(tmpDir, { recursive: true });
+      const smtpCtx = { ...context, tls, tmpDir, connections: new ConnectionCounter(config.smtp.maxConnectionsPerIp) };
+      const listeners: SmtpListener[] = [
+        await listenSmtp(smtpCtx, 'mx', config.ports.smtp, config.listenHost),
+        await listenSmtp(smtpCtx, 'submission', config.ports.submission, config.listenHost),
+        await listenSmtp(smtpCtx, 'submissions', config.ports.submissions, config.listenHost),
+      ];
+      for (const l of listeners) {
+        ports[l.role] = l.port;
+        stops.push(() => l.close());
+      }
+    }
+
+    if (roles.includes('worker')) {
+      const worker: Worker = startDeliveryWorker(context, runtime.connectRedis());
+      stops.push(() => worker.close());
+      const reconciler = startReconciler(context);
+      stops.push(async () => reconciler.stop());
+      const gc = setInterval(() => {
+        collectGarbage(runtime.db, runtime.blobs).catch((err: Error) => log.warn({ err: err.message }, 'blob garbage collection failed'));
+      }, 15 * 60_000);
+      gc.unref();
+      stops.push(async () => clearInterval(gc));
+    }
+
+    stops.push(() => queue.close());
+    log.info({ roles, ports, dataDir: config.dataDir }, 'hopthu started');
+    let stopping: Promise<void> | undefined;
+    return {
+      runtime,
+      context,
+      ports,
+      stop() {
+        stopping ??= (async () => {
+          // listeners first (no new work), then workers finish their jobs, then the stores
+          for (const stop of stops) await stop().catch((err: Error) => log.warn({ err: err.message }, 'error while stopping'));
+          await runtime.close();
+          log.info('hopthu stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => {});
+    await runtime.close();
+    throw err;
+  }
+}

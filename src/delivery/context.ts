@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { Db } from '../store/db.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { Logger } from '../shared/logger.js';
+import type { DnsResolver } from '../shared/dns.js';
+import type { DeliveryQueue } from './queue.js';
+
+/** What the delivery pipeline works with; made once by the entry point. */
+export interface DeliveryContext {
+  config: Readonly<Config>;
+  db: Db;
+  /** a Redis connection for publishing and counters (not a BullMQ blocking one) */
+  redis: Redis;
+  blobs: BlobStore;
+  queue: DeliveryQueue;
+  resolver: DnsResolver;
+  log: Logger;
+}

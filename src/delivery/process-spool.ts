@@ -1,0 +1,110 @@
+import { transaction } from '../store/db.js';
+import { ensureParsed } from '../mail/parsed.js';
+import type { DeliveryContext } from './context.js';
+import { deliverLocal } from './local-delivery.js';
+import { deliverRemote, readableOf } from './outbound.js';
+import { dkimHeaderFor } from './dkim-for-spool.js';
+import { expireIfDue } from './expiry.js';
+import { createBounce, type FailedRecipient } from './bounce.js';
+import {
+  loadSpool, loadRecipients, lockPendingRecipient, recordOutcome, closeSpoolIfDone, nextDue,
+  type SpoolRow, type SpoolRecipient, type RecipientOutcome,
+} from './spool.js';
+
+export interface SpoolProgress {
+  /** the row is finished: every recipient delivered or failed */
+  done: boolean;
+  /** when the next attempt is due, if not done */
+  nextAttemptAt?: Date;
+}
+
+/**
+ * One pass over a spool row: every pending recipient that is due gets one attempt.
+ * Safe to run concurrently with itself and to repeat: every recipient is settled in
+ * its own transaction under a row lock.
+ */
+export async function processSpool(ctx: DeliveryContext, spoolId: number, now = new Date()): Promise<SpoolProgress> {
+  const spool = await loadSpool(ctx.db, spoolId);
+  if (!spool || spool.doneAt) return { done: true };
+  const recipients = (await loadRecipients(ctx.db, spoolId)).filter((r) => r.status === 'pending' && r.nextAttemptAt <= now);
+  const expired = now >= spool.expiresAt;
+  const decide = (r: SpoolRecipient) => (o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
+
+  if (recipients.some((r) => r.route !== 'remote')) {
+    const { summary } = await ensureParsed(ctx.db, ctx.blobs, spool.blobHash);
+    for (const r of recipients.filter((x) => x.route !== 'remote')) {
+      await deliverLocal(ctx, spool, r, summary, expired, decide(r));
+    }
+  }
+
+  const remote = recipients.filter((r) => r.route === 'remote');
+  // an alias may have added remote recipients while the local ones were delivered
+  const added = (await loadRecipients(ctx.db, spoolId)).filter((r) => r.route === 'remote' && r.status === 'pending' && r.attempts === 0 && !remote.some((x) => x.recipient === r.recipient));
+  remote.push(...added);
+  const byDomain = new Map<string, SpoolRecipient[]>();
+  for (const r of remote) {
+    const domain = r.recipient.slice(r.recipient.lastIndexOf('@') + 1);
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), r]);
+  }
+  for (const [domain, rcpts] of byDomain) await deliverDomain(ctx, spool, domain, rcpts, expired, decide);
+
+  await settleFailures(ctx, spool);
+  const closed = await transaction(ctx.db, (client) => closeSpoolIfDone(client, spool));
+  if (closed) return { done: true };
+  const due = await nextDue(ctx.db, spoolId);
+  return due ? { done: false, nextAttemptAt: due } : { done: true };
+}
+
+function retryAt(ctx: DeliveryContext, attemptsBefore: number, now: Date): Date {
+  const schedule = ctx.config.delivery.retryMinutes;
+  const minutes = schedule[Math.min(attemptsBefore, schedule.length - 1)]!;
+  return new Date(now.getTime() + minutes * 60_000);
+}
+
+async function deliverDomain(
+  ctx: DeliveryContext,
+  spool: SpoolRow,
+  domain: string,
+  rcpts: SpoolRecipient[],
+  expired: boolean,
+  decide: (r: SpoolRecipient) => (o: RecipientOutcome) => Date | undefined,
+) {
+  const dkim = await dkimHeaderFor(ctx, spool);
+  const outcomes = await deliverRemote(ctx, domain, {
+    mailFrom: spool.mailFrom,
+    recipients: rcpts.map((r) => r.recipient),
+    content: () => readableOf([...(dkim ? [dkim] : []), ctx.blobs.stream(spool.blobHash)]),
+    size: spool.size + (dkim?.length ?? 0),
+    envelopeId: spool.envelopeId,
+    dsnRet: spool.dsnRet,
+  });
+  for (const r of rcpts) {
+    const outcome = expireIfDue(outcomes.get(r.recipient) ?? { status: 'deferred', code: '4.0.0', message: 'not attempted' }, expired);
+    await transaction(ctx.db, async (client) => {
+      if (!(await lockPendingRecipient(client, spool.id, r.recipient, r.route))) return;
+      await recordOutcome(client, r, outcome, decide(r)(outcome));
+    });
+    ctx.log.info({ spoolId: spool.id, rcpt: r.recipient, status: outcome.status, code: outcome.code, mta: outcome.remoteMta }, 'outbound attempt');
+  }
+}
+
+/**
+ * Recipients that failed get one delivery status notification (RFC 3464) to the
+ * envelope sender, made in the same transaction that marks them reported, so a crash
+ * never sends two and never none.
+ */
+async function settleFailures(ctx: DeliveryContext, spool: SpoolRow) {
+  const bounceSpoolId = await transaction(ctx.db, async (client) => {
+    const { rows } = await client.query<FailedRecipient>(
+      `UPDATE spool_recipients SET reported = true
+        WHERE spool_id = $1 AND status = 'failed' AND NOT reported
+        RETURNING recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify`,
+      [spool.id],
+    );
+    // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
+    const report = rows.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
+    if (report.length === 0 || spool.mailFrom === '') return undefined;
+    return createBounce(client, ctx, spool, report);
+  });
+  if (bounceSpoolId) await ctx.queue.add(bounceSpoolId).catch(() => {});
+}

@@ -1,0 +1,43 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const DELIVERY_QUEUE = 'delivery';
+
+/** The BullMQ job id of a spool row: one job per row at a time. */
+export const spoolJobId = (spoolId: number) => `spool-${spoolId}`;
+
+export interface SpoolJobData {
+  spoolId: number;
+}
+
+/**
+ * The queue only points at spool rows; PostgreSQL holds the truth. Losing a job (Redis
+ * flushed, worker killed) delays a message until the reconciler re-adds it.
+ */
+export class DeliveryQueue {
+  readonly queue: Queue<SpoolJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<SpoolJobData>(DELIVERY_QUEUE, {
+      connection,
+      prefix,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+    });
+  }
+
+  /** Adds the job unless one for this row exists already (BullMQ ignores a duplicate job id). */
+  async add(spoolId: number, delayMs = 0): Promise<void> {
+    await this.queue.add('spool', { spoolId }, { jobId: spoolJobId(spoolId), delay: Math.max(0, delayMs) });
+  }
+
+  async has(spoolId: number): Promise<boolean> {
+    const job = await this.queue.getJob(spoolJobId(spoolId));
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
+  close() {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,199 @@
+import type { Db, Queryable } from '../store/db.js';
+import { transaction } from '../store/db.js';
+import { addBlobRef, releaseBlobRef, BlobVanishedError } from '../store/blob-refs.js';
+import type { BlobStore, StoredBlob } from '../store/blob-store.js';
+import type { DeliveryQueue } from './queue.js';
+import type { Logger } from '../shared/logger.js';
+
+export type SpoolSource = 'mx' | 'submission' | 'bounce' | 'local';
+export type RecipientRoute = 'local' | 'remote' | 'sent-copy';
+
+export interface SpoolRecipientInput {
+  address: string;
+  route: RecipientRoute;
+  /** RFC 3461 NOTIFY, e.g. 'FAILURE' or 'NEVER'; null is the default (failures) */
+  notify?: string | null;
+}
+
+export interface SpoolRequest {
+  blob: StoredBlob;
+  /** '' for the null reverse-path */
+  mailFrom: string;
+  source: SpoolSource;
+  accountId?: number | null;
+  clientIp?: string | null;
+  helo?: string | null;
+  envelopeId?: string | null;
+  dsnRet?: string | null;
+  recipients: SpoolRecipientInput[];
+  expiresAt: Date;
+}
+
+export interface SpoolRow {
+  id: number;
+  blobHash: string;
+  size: number;
+  mailFrom: string;
+  source: SpoolSource;
+  accountId: number | null;
+  clientIp: string | null;
+  helo: string | null;
+  envelopeId: string | null;
+  dsnRet: string | null;
+  receivedAt: Date;
+  expiresAt: Date;
+  doneAt: Date | null;
+}
+
+export interface SpoolRecipient {
+  spoolId: number;
+  recipient: string;
+  route: RecipientRoute;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastCode: string | null;
+  lastError: string | null;
+  remoteMta: string | null;
+  notify: string | null;
+}
+
+/**
+ * Writes the spool row, its recipients and the blob reference in one transaction.
+ * When this returns, the message is the server's responsibility: SMTP may answer 250.
+ */
+export async function insertSpool(db: Queryable, blobs: BlobStore, req: SpoolRequest): Promise<number> {
+  await addBlobRef(db, blobs, req.blob.hash, req.blob.size);
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [req.blob.hash, req.blob.size, req.mailFrom, req.source, req.accountId ?? null, req.clientIp ?? null, req.helo ?? null,
+      req.envelopeId ?? null, req.dsnRet ?? null, req.expiresAt],
+  );
+  const id = rows[0]!.id;
+  const seen = new Set<string>();
+  const unique = req.recipients.filter((r) => {
+    const key = `${r.route}\0${r.address}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  await db.query(
+    `INSERT INTO spool_recipients (spool_id, recipient, route, notify)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+    [id, unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null)],
+  );
+  return id;
+}
+
+/**
+ * Accepts a message whose blob is already durable: commits the spool row, then asks
+ * the queue for a job. A queue that is down does not fail the acceptance; the
+ * reconciler finds the row.
+ */
+export async function acceptMessage(
+  deps: { db: Db; blobs: BlobStore; queue: DeliveryQueue; log: Logger },
+  req: SpoolRequest,
+  rewriteBlob?: () => Promise<StoredBlob>,
+): Promise<number> {
+  let id: number;
+  try {
+    id = await transaction(deps.db, (client) => insertSpool(client, deps.blobs, req));
+  } catch (err) {
+    if (!(err instanceof BlobVanishedError) || !rewriteBlob) throw err;
+    const blob = await rewriteBlob();
+    id = await transaction(deps.db, (client) => insertSpool(client, deps.blobs, { ...req, blob }));
+  }
+  await deps.queue.add(id).catch((err: Error) => deps.log.warn({ err: err.message, spoolId: id }, 'queue unavailable; the reconciler will pick the message up'));
+  return id;
+}
+
+interface SpoolDbRow {
+  id: number; blob_hash: string; size: number; mail_from: string; source: SpoolSource; account_id: number | null;
+  client_ip: string | null; helo: string | null; envelope_id: string | null; dsn_ret: string | null;
+  received_at: Date; expires_at: Date; done_at: Date | null;
+}
+
+export async function loadSpool(db: Queryable, id: number): Promise<SpoolRow | undefined> {
+  const { rows } = await db.query<SpoolDbRow>('SELECT * FROM spool WHERE id = $1', [id]);
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id, blobHash: r.blob_hash, size: r.size, mailFrom: r.mail_from, source: r.source, accountId: r.account_id,
+    clientIp: r.client_ip, helo: r.helo, envelopeId: r.envelope_id, dsnRet: r.dsn_ret, receivedAt: r.received_at,
+    expiresAt: r.expires_at, doneAt: r.done_at,
+  };
+}
+
+interface RecipientDbRow {
+  spool_id: number; recipient: string; route: RecipientRoute; status: SpoolRecipient['status']; attempts: number;
+  next_attempt_at: Date; last_code: string | null; last_error: string | null; remote_mta: string | null; notify: string | null;
+}
+
+const toRecipient = (r: RecipientDbRow): SpoolRecipient => ({
+  spoolId: r.spool_id, recipient: r.recipient, route: r.route, status: r.status, attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at, lastCode: r.last_code, lastError: r.last_error, remoteMta: r.remote_mta, notify: r.notify,
+});
+
+export async function loadRecipients(db: Queryable, spoolId: number): Promise<SpoolRecipient[]> {
+  const { rows } = await db.query<RecipientDbRow>('SELECT * FROM spool_recipients WHERE spool_id = $1 ORDER BY recipient', [spoolId]);
+  return rows.map(toRecipient);
+}
+
+/** Locks one pending recipient row for this transaction; undefined when it is no longer pending or another worker holds it. */
+export async function lockPendingRecipient(db: Queryable, spoolId: number, recipient: string, route: RecipientRoute): Promise<SpoolRecipient | undefined> {
+  const { rows } = await db.query<RecipientDbRow>(
+    `SELECT * FROM spool_recipients WHERE spool_id = $1 AND recipient = $2 AND route = $3 AND status = 'pending'
+     FOR UPDATE SKIP LOCKED`,
+    [spoolId, recipient, route],
+  );
+  return rows[0] ? toRecipient(rows[0]) : undefined;
+}
+
+export interface RecipientOutcome {
+  status: 'delivered' | 'failed' | 'deferred';
+  /** enhanced status code, e.g. '2.0.0', '4.2.2', '5.1.1' */
+  code: string;
+  message: string;
+  remoteMta?: string;
+}
+
+export async function recordOutcome(db: Queryable, r: Pick<SpoolRecipient, 'spoolId' | 'recipient' | 'route'>, o: RecipientOutcome, nextAttemptAt?: Date): Promise<void> {
+  await db.query(
+    `UPDATE spool_recipients SET
+       status = CASE WHEN $4 = 'deferred' THEN 'pending' ELSE $4 END,
+       attempts = attempts + 1, last_code = $5, last_error = $6, remote_mta = COALESCE($7, remote_mta),
+       next_attempt_at = COALESCE($8, next_attempt_at), updated_at = now()
+     WHERE spool_id = $1 AND recipient = $2 AND route = $3`,
+    [r.spoolId, r.recipient, r.route, o.status, o.code, o.message.slice(0, 1000), o.remoteMta ?? null, nextAttemptAt ?? null],
+  );
+}
+
+/** Adds a recipient to a spool row that is already accepted (an alias forwarding elsewhere). */
+export async function addRecipient(db: Queryable, spoolId: number, r: SpoolRecipientInput): Promise<void> {
+  await db.query(
+    `INSERT INTO spool_recipients (spool_id, recipient, route, notify) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [spoolId, r.address, r.route, r.notify ?? null],
+  );
+}
+
+/** Closes the row when no recipient is pending; releases its blob reference. Returns true when closed. */
+export async function closeSpoolIfDone(db: Queryable, spool: Pick<SpoolRow, 'id' | 'blobHash'>): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE spool SET done_at = now() WHERE id = $1 AND done_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = $1 AND status = 'pending')`,
+    [spool.id],
+  );
+  if (!rowCount) return false;
+  await releaseBlobRef(db, spool.blobHash);
+  return true;
+}
+
+/** The earliest time a pending recipient is due, or undefined when none is pending. */
+export async function nextDue(db: Queryable, spoolId: number): Promise<Date | undefined> {
+  const { rows } = await db.query<{ due: Date | null }>(
+    `SELECT min(next_attempt_at) AS due FROM spool_recipients WHERE spool_id = $1 AND status = 'pending'`,
+    [spoolId],
+  );
+  return rows[0]?.due ?? undefined;
+}

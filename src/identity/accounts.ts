@@ -1,0 +1,97 @@
+import type { Queryable } from '../store/db.js';
+import { UserError } from '../shared/errors.js';
+import { parseAddress } from './address.js';
+import { getDomain } from './domains.js';
+
+export type AccountStatus = 'active' | 'disabled';
+
+export interface Account {
+  id: number;
+  domainId: number;
+  address: string;
+  displayName: string;
+  status: AccountStatus;
+  quotaBytes: number;
+  createdAt: Date;
+}
+
+interface AccountRow {
+  id: number;
+  domain_id: number;
+  address: string;
+  display_name: string;
+  password_hash: string | null;
+  status: AccountStatus;
+  quota_bytes: number;
+  created_at: Date;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  domainId: r.domain_id,
+  address: r.address,
+  displayName: r.display_name,
+  status: r.status,
+  quotaBytes: r.quota_bytes,
+  createdAt: r.created_at,
+});
+
+export interface NewAccount {
+  address: string;
+  displayName?: string;
+  passwordHash?: string | null;
+  quotaBytes: number;
+}
+
+export async function addAccount(db: Queryable, input: NewAccount): Promise<Account> {
+  const { address, domain } = parseAddress(input.address);
+  const dom = await getDomain(db, domain);
+  const taken = await db.query('SELECT 1 FROM aliases WHERE address = $1', [address]);
+  if (taken.rowCount) throw new UserError('address-taken', `${address} is already an alias`);
+  const { rows } = await db.query<AccountRow>(
+    `INSERT INTO accounts (domain_id, address, display_name, password_hash, quota_bytes)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address) DO NOTHING RETURNING *`,
+    [dom.id, address, (input.displayName ?? '').normalize('NFC').trim(), input.passwordHash ?? null, input.quotaBytes],
+  );
+  if (!rows[0]) throw new UserError('account-exists', `the account ${address} already exists`);
+  return toAccount(rows[0]);
+}
+
+export async function findAccount(db: Queryable, address: string): Promise<Account | undefined> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE address = $1', [address]);
+  return rows[0] ? toAccount(rows[0]) : undefined;
+}
+
+export async function getAccount(db: Queryable, address: string): Promise<Account> {
+  const normalized = parseAddress(address).address;
+  const account = await findAccount(db, normalized);
+  if (!account) throw new UserError('no-such-account', `there is no account ${normalized}`);
+  return account;
+}
+
+export async function getAccountById(db: Queryable, id: number): Promise<Account> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
+  if (!rows[0]) throw new UserError('no-such-account', `there is no account with id ${id}`);
+  return toAccount(rows[0]);
+}
+
+/** The stored hash, for authentication only; never leaves the identity module's callers. */
+export async function passwordHashOf(db: Queryable, address: string): Promise<{ account: Account; hash: string | null } | undefined> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE address = $1', [address]);
+  return rows[0] ? { account: toAccount(rows[0]), hash: rows[0].password_hash } : undefined;
+}
+
+export async function listAccounts(db: Queryable, domain?: string): Promise<Account[]> {
+  const { rows } = domain
+    ? await db.query<AccountRow>('SELECT a.* FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE d.name = $1 ORDER BY a.address', [domain])
+    : await db.query<AccountRow>('SELECT * FROM accounts ORDER BY address');
+  return rows.map(toAccount);
+}
+
+export async function setPasswordHash(db: Queryable, accountId: number, hash: string): Promise<void> {
+  await db.query('UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1', [accountId, hash]);
+}
+
+export async function setAccountStatus(db: Queryable, accountId: number, status: AccountStatus): Promise<void> {
+  await db.query('UPDATE accounts SET status = $2, updated_at = now() WHERE id = $1', [accountId, status]);
+}

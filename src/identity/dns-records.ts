@@ -1,0 +1,82 @@
+/**
+ * The DNS records an administrator publishes for a mail domain hosted by hopthu:
+ * MX, SPF, DKIM and DMARC, as data (for the admin API and console) and as zone-file
+ * lines (for pasting into BIND-style zones).
+ */
+import { domainToASCII } from 'node:url';
+import { dkimTxtValue } from './dkim-keys.js';
+
+export interface PublishedRecord {
+  purpose: 'mx' | 'spf' | 'dkim' | 'dmarc';
+  /** Fully qualified owner name, without the trailing dot. */
+  name: string;
+  type: 'MX' | 'TXT';
+  ttl: number;
+  /** MX: the exchange host; TXT: the whole text, before splitting into strings. */
+  value: string;
+  /** MX preference. */
+  priority?: number;
+}
+
+export interface DnsRecordsInput {
+  domain: string;
+  /** Our MX host name (config hostname). */
+  mxHost: string;
+  /** Both or neither: without a key there is no DKIM record to publish. */
+  dkimSelector?: string;
+  dkimPublicKeyPem?: string;
+  ttl?: number;
+}
+
+export function dnsRecordsFor(input: DnsRecordsInput): { records: PublishedRecord[]; zoneFile: string } {
+  const domain = asciiName(input.domain);
+  const mxHost = asciiName(input.mxHost);
+  const ttl = input.ttl ?? 3600;
+
+  const records: PublishedRecord[] = [
+    // RFC 5321 §5.1: senders find our server through the domain's MX record
+    { purpose: 'mx', name: domain, type: 'MX', ttl, value: mxHost, priority: 10 },
+    // RFC 7208 §5.4: only hosts named by the MX may send; §5.1 -all fails the rest
+    { purpose: 'spf', name: domain, type: 'TXT', ttl, value: 'v=spf1 mx -all' },
+  ];
+  if (input.dkimSelector && input.dkimPublicKeyPem) {
+    // RFC 6376 §3.6.2.1: the key lives at <selector>._domainkey.<domain>
+    records.push({
+      purpose: 'dkim',
+      name: `${input.dkimSelector}._domainkey.${domain}`,
+      type: 'TXT',
+      ttl,
+      value: dkimTxtValue(input.dkimPublicKeyPem),
+    });
+  }
+  // RFC 7489 §6.3: p=quarantine while the domain gains confidence; rua= for aggregate reports
+  records.push({
+    purpose: 'dmarc',
+    name: `_dmarc.${domain}`,
+    type: 'TXT',
+    ttl,
+    value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}`,
+  });
+
+  return { records, zoneFile: records.map(zoneLine).join('\n') + '\n' };
+}
+
+/** One master-file line (RFC 1035 §5.1). */
+export function zoneLine(record: PublishedRecord): string {
+  const owner = `${record.name}.`;
+  const data = record.type === 'MX' ? `${record.priority ?? 10} ${record.value}.` : quotedStrings(record.value);
+  return `${owner} ${record.ttl} IN ${record.type} ${data}`;
+}
+
+/** RFC 1035 §3.3.14: a TXT character-string holds at most 255 octets; longer text is several strings. */
+function quotedStrings(text: string): string {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += 255) chunks.push(text.slice(i, i + 255));
+  return chunks.map((c) => `"${c.replace(/(["\\])/g, '\\$1')}"`).join(' ');
+}
+
+function asciiName(name: string): string {
+  const ascii = domainToASCII(name.toLowerCase().replace(/\.$/, ''));
+  if (!ascii) throw new Error(`not a valid domain name: ${name}`);
+  return ascii;
+}

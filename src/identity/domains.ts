@@ -1,0 +1,68 @@
+import type { Queryable } from '../store/db.js';
+import { UserError } from '../shared/errors.js';
+import { normalizeDomain } from './address.js';
+
+export interface Domain {
+  id: number;
+  name: string;
+  dkimSelector: string | null;
+  dkimPrivateKey: string | null;
+  dkimPublicKey: string | null;
+  createdAt: Date;
+}
+
+interface DomainRow {
+  id: number;
+  name: string;
+  dkim_selector: string | null;
+  dkim_private_key: string | null;
+  dkim_public_key: string | null;
+  created_at: Date;
+}
+
+const toDomain = (r: DomainRow): Domain => ({
+  id: r.id,
+  name: r.name,
+  dkimSelector: r.dkim_selector,
+  dkimPrivateKey: r.dkim_private_key,
+  dkimPublicKey: r.dkim_public_key,
+  createdAt: r.created_at,
+});
+
+export interface DkimKeyInput {
+  selector: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+export async function addDomain(db: Queryable, name: string, dkim: DkimKeyInput): Promise<Domain> {
+  const ascii = normalizeDomain(name);
+  const { rows } = await db.query<DomainRow>(
+    `INSERT INTO domains (name, dkim_selector, dkim_private_key, dkim_public_key) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (name) DO NOTHING RETURNING *`,
+    [ascii, dkim.selector, dkim.privateKeyPem, dkim.publicKeyPem],
+  );
+  if (!rows[0]) throw new UserError('domain-exists', `the domain ${ascii} already exists`);
+  return toDomain(rows[0]);
+}
+
+export async function listDomains(db: Queryable): Promise<Domain[]> {
+  const { rows } = await db.query<DomainRow>('SELECT * FROM domains ORDER BY name');
+  return rows.map(toDomain);
+}
+
+export async function findDomain(db: Queryable, name: string): Promise<Domain | undefined> {
+  const { rows } = await db.query<DomainRow>('SELECT * FROM domains WHERE name = $1', [normalizeDomain(name)]);
+  return rows[0] ? toDomain(rows[0]) : undefined;
+}
+
+export async function getDomain(db: Queryable, name: string): Promise<Domain> {
+  const domain = await findDomain(db, name);
+  if (!domain) throw new UserError('no-such-domain', `the domain ${name} is not a local domain here (add it with: hopthu domain add ${name})`);
+  return domain;
+}
+
+export async function isLocalDomain(db: Queryable, asciiName: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM domains WHERE name = $1', [asciiName]);
+  return (rowCount ?? 0) > 0;
+}

@@ -1,0 +1,82 @@
+import type { Queryable } from '../store/db.js';
+import { UserError } from '../shared/errors.js';
+
+/** The header fields kept beside each message for listing, search and sort. */
+export interface MessageSummary {
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  date: Date | null;
+  messageId: string | null;
+}
+
+export interface AppendInput {
+  mailboxId: number;
+  blobHash: string;
+  size: number;
+  flags: readonly string[];
+  internalDate: Date;
+  summary: MessageSummary;
+  /** makes the append idempotent: a second append with the same key to the same mailbox adds nothing */
+  deliveryKey?: string;
+}
+
+export interface Appended {
+  uid: number;
+  modseq: number;
+}
+
+export class OverQuotaError extends UserError {
+  constructor(readonly address: string, readonly quotaBytes: number) {
+    super('over-quota', `the mailbox of ${address} is full`);
+  }
+}
+
+/**
+ * Adds a message to a mailbox inside the caller's transaction. The mailbox row is the
+ * lock that orders UIDs: RFC 3501 §2.3.1.1 — UIDs strictly ascend and are never reused,
+ * because uid_next only ever grows. Returns undefined when `deliveryKey` was delivered
+ * to this mailbox before. The caller adds the blob reference and publishes the change.
+ */
+export async function appendMessage(db: Queryable, input: AppendInput): Promise<Appended | undefined> {
+  const seen = input.flags.includes('\\Seen');
+  const { rows } = await db.query<Appended>(
+    `WITH dup AS (
+       SELECT 1 FROM messages WHERE mailbox_id = $1 AND delivery_key = $2
+     ), mb AS (
+       UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1,
+              message_count = message_count + 1, unseen_count = unseen_count + $3,
+              total_bytes = total_bytes + $4
+        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup)
+        RETURNING uid_next - 1 AS uid, highest_modseq AS modseq
+     )
+     INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash, delivery_key,
+                           subject, from_text, to_text, sent_date, message_id)
+     SELECT $1, mb.uid, mb.modseq, $5, $6, $4, $7, $2, $8, $9, $10, $11, $12 FROM mb
+     RETURNING uid, modseq`,
+    [
+      input.mailboxId,
+      input.deliveryKey ?? null,
+      seen ? 0 : 1,
+      input.size,
+      [...new Set(input.flags)],
+      input.internalDate,
+      input.blobHash,
+      input.summary.subject,
+      input.summary.from,
+      input.summary.to,
+      input.summary.date,
+      input.summary.messageId,
+    ],
+  );
+  return rows[0];
+}
+
+/** Bytes the account's mailboxes hold: what its quota is measured against. */
+export async function accountUsage(db: Queryable, accountId: number): Promise<number> {
+  const { rows } = await db.query<{ used: number }>(
+    'SELECT COALESCE(sum(total_bytes), 0)::bigint AS used FROM mailboxes WHERE account_id = $1',
+    [accountId],
+  );
+  return rows[0]?.used ?? 0;
+}

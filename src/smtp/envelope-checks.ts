@@ -1,0 +1,50 @@
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { classifyRecipient, maySendAs } from '../identity/recipients.js';
+import { getAccountById } from '../identity/accounts.js';
+import { UserError } from '../shared/errors.js';
+import { SMTP_LIMITS } from '../shared/limits.js';
+import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
+import { reject } from './refusal.js';
+import { withinMessageRate } from './rate-limits.js';
+
+/** MAIL FROM: rate, path length and, on submission, that the user owns the sender address. */
+export async function checkMailFrom(ctx: SmtpContext, role: ListenerRole, address: SMTPServerAddress, session: SMTPServerSession) {
+  // RFC 5321 §4.5.3.1.3: a path is at most 256 octets
+  if (Buffer.byteLength(address.address) > SMTP_LIMITS.pathOctets) throw reject(501, '5.1.7', 'the sender address is longer than 256 octets');
+  const perMinute = ctx.config.smtp.maxMessagesPerIpPerMinute;
+  if (!(await withinMessageRate(ctx.redis, ctx.config.redisPrefix, session.remoteAddress, perMinute))) {
+    throw reject(451, '4.7.1', `too many messages from ${session.remoteAddress}; please wait a minute and try again`);
+  }
+  if (role === 'mx') return;
+  const user = session.user as SessionUser | undefined;
+  if (!user) throw reject(530, '5.7.0', 'please log in (AUTH) before sending');
+  const account = await getAccountById(ctx.db, user.accountId);
+  // RFC 6409 §6.1: the submission server may check that the sender is the user's own
+  if (!(await maySendAs(ctx.db, account, address.address))) {
+    throw reject(553, '5.7.1', `${account.address} may not send as <${address.address}>`);
+  }
+}
+
+/** RCPT TO: count, syntax, and the relay rule. Returns the route of the recipient. */
+export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address: SMTPServerAddress, session: SMTPServerSession): Promise<'local' | 'remote'> {
+  // RFC 5321 §4.5.3.1.8: too many recipients is 452, and the client sends the rest later
+  if (session.envelope.rcptTo.length >= ctx.config.smtp.maxRecipients) {
+    throw reject(452, '4.5.3', `too many recipients; at most ${ctx.config.smtp.maxRecipients} in one message`);
+  }
+  if (Buffer.byteLength(address.address) > SMTP_LIMITS.pathOctets) throw reject(501, '5.1.3', 'the recipient address is longer than 256 octets');
+  let c;
+  try {
+    c = await classifyRecipient(ctx.db, address.address);
+  } catch (err) {
+    if (err instanceof UserError) throw reject(501, '5.1.3', `<${address.address}> is not a valid address`);
+    throw err;
+  }
+  if (c.kind === 'unknown-local') throw reject(550, '5.1.1', `there is no mailbox <${c.address}> here`);
+  if (c.kind === 'account' && c.account.status !== 'active') throw reject(550, '5.2.1', `the mailbox <${c.address}> is disabled`);
+  if (c.kind === 'remote') {
+    // never an open relay: only authenticated users send to other domains
+    if (role === 'mx') throw reject(550, '5.7.1', `relaying denied: this server accepts mail only for its own domains, not for ${c.domain}`);
+    return 'remote';
+  }
+  return 'local';
+}

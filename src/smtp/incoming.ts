@@ -1,0 +1,60 @@
+import { createReadStream } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+
+/** Messages up to this size stay in memory; larger ones spill to a temporary file. */
+const MEMORY_LIMIT = 1024 * 1024;
+/** Enough of the start of a message to hold its header. */
+const HEAD_LIMIT = 256 * 1024;
+
+/** The DATA of one SMTP transaction, held without ever being a string. */
+export class IncomingMessage {
+  private chunks: Buffer[] = [];
+  private file?: { handle: FileHandle; path: string };
+  size = 0;
+  head = Buffer.alloc(0);
+
+  constructor(private readonly tmpDir: string) {}
+
+  async write(chunk: Buffer) {
+    if (this.head.length < HEAD_LIMIT) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_LIMIT - this.head.length)]);
+    this.size += chunk.length;
+    if (!this.file && this.size > MEMORY_LIMIT) {
+      const p = path.join(this.tmpDir, `incoming-${Date.now()}-${randomBytes(6).toString('hex')}`);
+      this.file = { handle: await open(p, 'wx', 0o600), path: p };
+      for (const c of this.chunks) await this.file.handle.write(c);
+      this.chunks = [];
+    }
+    if (this.file) await this.file.handle.write(chunk);
+    else this.chunks.push(chunk);
+  }
+
+  /** The bytes again, from the start, as often as needed. */
+  stream(): Readable {
+    if (this.file) return createReadStream(this.file.path);
+    return Readable.from(this.chunks);
+  }
+
+  async *iterate(): AsyncGenerator<Buffer> {
+    for await (const chunk of this.stream()) yield chunk as Buffer;
+  }
+
+  async dispose() {
+    if (!this.file) return;
+    await this.file.handle.close().catch(() => {});
+    await unlink(this.file.path).catch(() => {});
+  }
+}
+
+export async function receive(source: AsyncIterable<Buffer>, tmpDir: string): Promise<IncomingMessage> {
+  const message = new IncomingMessage(tmpDir);
+  try {
+    for await (const chunk of source) await message.write(chunk);
+  } catch (err) {
+    await message.dispose();
+    throw err;
+  }
+  return message;
+}

@@ -1,0 +1,57 @@
+import type { Db, Queryable } from './db.js';
+import { transaction } from './db.js';
+import type { BlobStore } from './blob-store.js';
+
+/**
+ * Reference counts of blobs, kept in PostgreSQL in the same transaction as the rows
+ * that point at a blob (spool rows and messages). A blob whose count reaches zero is
+ * deleted by `collectGarbage` after a grace period.
+ *
+ * Race with a concurrent put of the same content: the collector unlinks the file
+ * before it commits the row's deletion, so `addBlobRef` either bumps the old row
+ * (the file is still there) or inserts a fresh one after that commit, and then checks
+ * that the file exists; if not, the caller writes the blob again.
+ */
+export async function addBlobRef(db: Queryable, store: BlobStore, hash: string, size: number, count = 1): Promise<void> {
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `INSERT INTO blobs (hash, size, refcount) VALUES ($1, $2, $3)
+     ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount, unreferenced_since = NULL
+     RETURNING (xmax = 0) AS inserted`,
+    [hash, size, count],
+  );
+  if (rows[0]?.inserted && !(await store.has(hash))) throw new BlobVanishedError(hash);
+}
+
+export class BlobVanishedError extends Error {
+  override name = 'BlobVanishedError';
+  constructor(readonly hash: string) {
+    super(`blob ${hash} was collected while being stored again; store it once more`);
+  }
+}
+
+export async function releaseBlobRef(db: Queryable, hash: string, count = 1): Promise<void> {
+  await db.query(
+    `UPDATE blobs SET refcount = refcount - $2,
+       unreferenced_since = CASE WHEN refcount - $2 = 0 THEN now() ELSE NULL END
+     WHERE hash = $1`,
+    [hash, count],
+  );
+}
+
+/** Deletes blobs unreferenced for longer than `graceSeconds`. Returns how many went. */
+export async function collectGarbage(db: Db, store: BlobStore, graceSeconds = 3600, limit = 1000): Promise<number> {
+  const { rows } = await db.query<{ hash: string }>(
+    `SELECT hash FROM blobs WHERE refcount = 0 AND unreferenced_since < now() - make_interval(secs => $1) LIMIT $2`,
+    [graceSeconds, limit],
+  );
+  let removed = 0;
+  for (const { hash } of rows) {
+    removed += await transaction(db, async (client) => {
+      const gone = await client.query('DELETE FROM blobs WHERE hash = $1 AND refcount = 0 RETURNING hash', [hash]);
+      if (gone.rowCount === 0) return 0;
+      await store.delete(hash); // before COMMIT: see the note above
+      return 1;
+    });
+  }
+  return removed;
+}

@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, unlink, stat, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
+
+/**
+ * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
+ * renames it into place and fsyncs the directory, so a blob that `put` reported is on
+ * disk whatever happens next.
+ */
+export class FileBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly dir: string) {
+    this.tmpDir = path.join(dir, 'tmp');
+  }
+
+  async init() {
+    await mkdir(this.tmpDir, { recursive: true });
+    return this;
+  }
+
+  pathOf(hash: string) {
+    if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+    return path.join(this.dir, hash.slice(0, 2), hash.slice(2, 4), hash);
+  }
+
+  async put(content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<StoredBlob> {
+    const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const hasher = createHash('sha256');
+    let size = 0;
+    const file = await open(tmp, 'wx', 0o640);
+    try {
+      for await (const chunk of content) {
+        hasher.update(chunk);
+        size += chunk.length;
+        await file.write(chunk);
+      }
+      await file.sync();
+    } catch (err) {
+      await file.close();
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await file.close();
+    const hash = hasher.digest('hex');
+    const target = this.pathOf(hash);
+    if (await exists(target)) {
+      await unlink(tmp); // same content already durable
+      return { hash, size };
+    }
+    const targetDir = path.dirname(target);
+    await mkdir(targetDir, { recursive: true });
+    await rename(tmp, target);
+    await fsyncDir(targetDir);
+    return { hash, size };
+  }
+
+  read(hash: string): Promise<Buffer> {
+    return readFile(this.pathOf(hash));
+  }
+
+  async readRange(hash: string, start: number, end: number): Promise<Buffer> {
+    const file = await open(this.pathOf(hash), 'r');
+    try {
+      const length = Math.max(0, end - start);
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, start);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  }
+
+  stream(hash: string, start?: number, end?: number): Readable {
+    // createReadStream's end is inclusive
+    return createReadStream(this.pathOf(hash), { start, end: end === undefined ? undefined : end - 1 });
+  }
+
+  has(hash: string): Promise<boolean> {
+    return exists(this.pathOf(hash));
+  }
+
+  async delete(hash: string): Promise<void> {
+    await unlink(this.pathOf(hash)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+}
+
+async function exists(p: string) {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fsyncDir(dir: string) {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,12 @@
+import * as identity from './001-identity.js';
+import * as audit from './002-audit.js';
+import * as mail from './003-mail.js';
+import * as spool from './004-spool.js';
+
+/** Ordered migrations; a migration once released is never edited, only followed. */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: 'identity', sql: identity.sql },
+  { version: 2, name: 'audit', sql: audit.sql },
+  { version: 3, name: 'mail', sql: mail.sql },
+  { version: 4, name: 'spool', sql: spool.sql },
+];

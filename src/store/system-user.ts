@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+function idOf(user: string): RunAs | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. When hopthu runs as root (containers, CI), the
+ * embedded cluster runs as the system user `postgres`, made when missing. As any other
+ * user nothing changes.
+ */
+export function unprivilegedUser(): RunAs | undefined {
+  if (!isRoot()) return undefined;
+  const existing = idOf('postgres');
+  if (existing) return existing;
+  execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
+    stdio: 'ignore',
+  });
+  const made = idOf('postgres');
+  if (!made) throw new Error('could not create the system user "postgres" to run the embedded PostgreSQL');
+  return made;
+}
+
+export function chownTree(dir: string, to: RunAs) {
+  chownSync(dir, to.uid, to.gid);
+  for (const entry of readdirSync(dir)) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) chownTree(p, to);
+    else chownSync(p, to.uid, to.gid);
+  }
+}
