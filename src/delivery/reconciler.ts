@@ -7,8 +7,10 @@ import type { DeliveryContext } from './context.js';
  */
 export async function reconcileOnce(ctx: DeliveryContext, graceSeconds = 5, limit = 5000): Promise<number> {
   const { rows } = await ctx.db.query<{ id: number; due: Date }>(
-    `SELECT s.id, min(r.next_attempt_at) AS due
-       FROM spool s JOIN spool_recipients r ON r.spool_id = s.id AND r.status = 'pending'
+    // a row with nothing pending but not closed (a worker died between the last
+    // delivery and closing it) is due now: its job reports failures and closes it
+    `SELECT s.id, COALESCE(min(r.next_attempt_at), now()) AS due
+       FROM spool s LEFT JOIN spool_recipients r ON r.spool_id = s.id AND r.status = 'pending'
       WHERE s.done_at IS NULL AND s.received_at < now() - make_interval(secs => $1)
       GROUP BY s.id ORDER BY s.id LIMIT $2`,
     [graceSeconds, limit],

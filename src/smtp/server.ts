@@ -23,7 +23,10 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
   const unexpected = (err: unknown) => log.error({ err: (err as Error).message, stack: (err as Error).stack }, 'SMTP session error');
   const options: SMTPServerOptions = {
     name: ctx.config.hostname,
-    banner: 'hopthu ESMTP ready',
+    banner: 'hopthu ready',
+    // RFC 2034 enhanced status codes and RFC 3461 DSN parameters (NOTIFY, RET, ENVID) are supported
+    hideENHANCEDSTATUSCODES: false,
+    hideDSN: false,
     key: ctx.tls.key,
     cert: ctx.tls.cert,
     secure: role === 'submissions',

@@ -122,17 +122,19 @@ interface FieldSpan {
 
 /** the fields of a header region, and where they stop (the blank line, if any, follows) */
 function headerFields(raw: Buffer, start: number, end: number): { fields: FieldSpan[]; stop: number } {
+  const lineEnd = (p: number): number => {
+    const lf = raw.indexOf(0x0a, p);
+    return lf < 0 || lf >= end ? end : lf + 1;
+  };
   const fields: FieldSpan[] = [];
   let pos = start;
   while (pos < end && raw[pos] !== 0x0a && !(raw[pos] === 0x0d && raw[pos + 1] === 0x0a)) {
-    const lineEnd = (p: number): number => {
-      const lf = raw.indexOf(0x0a, p);
-      return lf < 0 || lf >= end ? end : lf + 1;
-    };
-    let fieldEnd = lineEnd(pos);
+    const firstLineEnd = lineEnd(pos);
+    let fieldEnd = firstLineEnd;
+    // RFC 5322 §2.2.3: lines starting with SP or HTAB continue the field
     while (fieldEnd < end && (raw[fieldEnd] === 0x20 || raw[fieldEnd] === 0x09)) fieldEnd = lineEnd(fieldEnd);
-    const colon = raw.indexOf(0x3a, pos);
-    const nameEnd = colon >= 0 && colon < lineEnd(pos) ? colon : lineEnd(pos);
+    const colon = raw.subarray(pos, firstLineEnd).indexOf(0x3a);
+    const nameEnd = colon >= 0 ? pos + colon : firstLineEnd;
     const name = raw.toString('latin1', pos, nameEnd).replace(/[ \t\r\n]+$/, '').toUpperCase();
     fields.push({ name, start: pos, end: fieldEnd });
     pos = fieldEnd;
@@ -190,9 +192,9 @@ function encodingOf(part: SectionPartShape): string {
   return part.encoding === null ? '7bit' : wireBytes(part.encoding).toString('latin1').toLowerCase();
 }
 
-/** RFC 2045 §6.8 */
+/** RFC 2045 §6.8: characters outside the alphabet are ignored; decoding ends at the padding */
 function decodeBase64(body: Buffer): Buffer {
-  return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
+  return Buffer.from(body.toString('latin1'), 'base64');
 }
 
 /** RFC 2045 §6.7: =XX octets, soft line breaks, and blanks before a line break dropped */

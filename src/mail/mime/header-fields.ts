@@ -51,8 +51,9 @@ export function readHeaderField(raw: Buffer, pos: number): HeaderField {
   const valueEnd = end - lineBreakBefore(raw, end, pos);
 
   const firstLineEnd = lineEnd(raw, pos);
-  const colon = raw.indexOf(0x3a, pos);
-  if (colon < 0 || colon >= firstLineEnd) {
+  const colonAt = raw.subarray(pos, firstLineEnd).indexOf(0x3a);
+  const colon = colonAt < 0 ? -1 : pos + colonAt;
+  if (colon < 0) {
     const name = raw.subarray(pos, firstLineEnd - lineBreakBefore(raw, firstLineEnd, pos));
     return { name: asciiLower(name), start: pos, valueStart: valueEnd, valueEnd, end };
   }
