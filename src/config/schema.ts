@@ -33,7 +33,7 @@ export const configSchema = z.strictObject({
   /** address the listeners bind to */
   listenHost: z.string().min(1).default('0.0.0.0'),
   ports: z
-    .object({
+    .strictObject({
       smtp: port.default(2525),
       submission: port.default(2587),
       submissions: port.default(2465),
@@ -43,14 +43,14 @@ export const configSchema = z.strictObject({
     })
     .default({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080 }),
   tls: z
-    .object({
+    .strictObject({
       /** PEM files; when both are absent a self-signed pair is made in dataDir/tls */
       certFile: z.string().optional(),
       keyFile: z.string().optional(),
     })
     .default({}),
   smtp: z
-    .object({
+    .strictObject({
       maxMessageBytes: z.number().int().min(1024).default(25 * 1024 * 1024),
       maxRecipients: z.number().int().min(1).max(10_000).default(500),
       /** refuse mail whose DMARC check fails under a p=reject policy (RFC 7489 §6.6.2) */
@@ -72,7 +72,7 @@ export const configSchema = z.strictObject({
       socketTimeoutSeconds: 300,
     }),
   delivery: z
-    .object({
+    .strictObject({
       /** send all outbound mail through this relay instead of MX lookup */
       smarthost: smarthost.optional(),
       /** the port remote MX hosts are contacted on (25; tests use a loopback port) */
@@ -94,26 +94,26 @@ export const configSchema = z.strictObject({
       reconcileSeconds: 30,
     }),
   dns: z
-    .object({
+    .strictObject({
       /** resolvers as host:port; empty uses the system's */
       servers: z.array(hostPort).default([]),
       timeoutMs: z.number().int().min(50).default(3000),
     })
     .default({ servers: [], timeoutMs: 3000 }),
   accounts: z
-    .object({
+    .strictObject({
       defaultQuotaBytes: z.number().int().min(0).default(2 * 1024 * 1024 * 1024),
     })
     .default({ defaultQuotaBytes: 2 * 1024 * 1024 * 1024 }),
   argon2: z
-    .object({
+    .strictObject({
       memoryKiB: z.number().int().min(8 * 1024).default(64 * 1024),
       iterations: z.number().int().min(1).default(3),
       parallelism: z.number().int().min(1).default(1),
     })
     .default({ memoryKiB: 64 * 1024, iterations: 3, parallelism: 1 }),
   log: z
-    .object({
+    .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .default({ level: 'info' }),

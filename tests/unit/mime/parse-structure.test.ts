@@ -184,7 +184,7 @@ describe('parseMessage: part fields', () => {
   });
 
   it('keeps 8-bit header octets exactly (windows-1258 stored as base64)', () => {
-    const subject = Buffer.from([0x42, 0x61, 0xf2, 0x6e, 0x67]); // "Bảng" in windows-1258
+    const subject = Buffer.from([0x42, 0x61, 0xd2, 0x6e, 0x67]); // "Bảng" in windows-1258
     const raw = Buffer.concat([Buffer.from('Subject: '), subject, Buffer.from('\r\nFrom: '), subject, Buffer.from(' <a@b>\r\n\r\n')]);
     const env = parseMessage(raw).root.envelope;
     expect(env.subject).toEqual({ base64: subject.toString('base64') });
