@@ -16,6 +16,8 @@ export interface BenchOptions {
   skipBuild: boolean;
   /** whole bench, seconds; everything started is stopped when it runs out */
   timeoutSeconds: number;
+  /** write a V8 CPU profile of hopthu's node process to this directory (BENCH_PROFILE=1: bench/results/profiles) */
+  profile: boolean;
   /** give up waiting for deliveries after this many seconds without progress */
   stallSeconds: number;
 }
@@ -46,6 +48,7 @@ export function readOptions(): BenchOptions {
     tls: bool('BENCH_TLS', false),
     skipBuild: bool('BENCH_SKIP_BUILD', false),
     timeoutSeconds: int('BENCH_TIMEOUT_SECONDS', 600),
+    profile: bool('BENCH_PROFILE', false),
     stallSeconds: int('BENCH_STALL_SECONDS', 90),
   };
 }

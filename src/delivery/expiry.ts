@@ -1,7 +1,11 @@
 import type { RecipientOutcome } from './spool.js';
 
-/** RFC 3463 §3.5: X.4.7 — the message stayed in the queue past its lifetime. */
+/**
+ * A temporary failure past the message's lifetime becomes final. The report keeps the
+ * last status code (the sender learns why: mailbox full, host unreachable...), and
+ * says the time ran out, as RFC 3464 §2.3.3 allows for Action: failed.
+ */
 export function expireIfDue(o: RecipientOutcome, expired: boolean): RecipientOutcome {
   if (o.status !== 'deferred' || !expired) return o;
-  return { ...o, status: 'failed', code: '4.4.7', message: `delivery time expired; last error: ${o.message}` };
+  return { ...o, status: 'failed', message: `gave up: the message could not be delivered in time; last error: ${o.message}` };
 }

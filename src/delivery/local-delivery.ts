@@ -3,7 +3,8 @@ import { addBlobRef } from '../store/blob-refs.js';
 import { expandRecipient } from '../identity/recipients.js';
 import { getAccountById, type Account } from '../identity/accounts.js';
 import { getMailbox } from '../mail/mailboxes.js';
-import { appendMessage, accountUsage, type MessageSummary } from '../mail/append.js';
+import { appendMessage, type MessageSummary } from '../mail/append.js';
+import { exceedsQuota } from './quota.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
 import { expireIfDue } from './expiry.js';
@@ -56,7 +57,7 @@ export async function deliverLocal(
       }
       for (const account of active) {
         // RFC 3463 §3.2: X.2.2 mailbox full — temporary, the owner may make room
-        if (account.quotaBytes > 0 && (await accountUsage(client, account.id)) + spool.size > account.quotaBytes) {
+        if (await exceedsQuota(client, account, spool.size)) {
           return { status: 'deferred', code: '4.2.2', message: `the mailbox ${account.address} is full` };
         }
       }

@@ -11,6 +11,7 @@ import { receive, type IncomingMessage } from './incoming.js';
 import { reject } from './refusal.js';
 import { verifyInbound } from './mail-auth.js';
 import { receivedHeader } from './received.js';
+import { withoutForgedAuthResults } from './forged-headers.js';
 
 /**
  * DATA: receive the message, check it, make it durable, answer. The reply is 250 only
@@ -27,9 +28,11 @@ export async function acceptData(ctx: SmtpContext, role: ListenerRole, stream: S
       throw reject(554, '5.4.6', 'mail loop: the message has passed through too many servers');
     }
     const prefix = role === 'mx' ? await mxPrefix(ctx, session, message) : await submissionPrefix(ctx, session, fields);
+    const cleaned = role === 'mx' ? withoutForgedAuthResults(message.head, ctx.config.hostname) : undefined;
     const parts = async function* () {
       yield prefix;
-      yield* message.iterate();
+      if (cleaned) yield cleaned.header;
+      yield* message.iterate(cleaned?.resumeAt ?? 0);
     };
     const blob = await ctx.blobs.put(parts());
     const spoolId = await acceptMessage(ctx, {

@@ -31,14 +31,14 @@ export class IncomingMessage {
     else this.chunks.push(chunk);
   }
 
-  /** The bytes again, from the start, as often as needed. */
-  stream(): Readable {
-    if (this.file) return createReadStream(this.file.path);
-    return Readable.from(this.chunks);
+  /** The bytes again, from `start` (default the beginning), as often as needed. */
+  stream(start = 0): Readable {
+    if (this.file) return createReadStream(this.file.path, { start });
+    return Readable.from(sliceChunks(this.chunks, start));
   }
 
-  async *iterate(): AsyncGenerator<Buffer> {
-    for await (const chunk of this.stream()) yield chunk as Buffer;
+  async *iterate(start = 0): AsyncGenerator<Buffer> {
+    for await (const chunk of this.stream(start)) yield chunk as Buffer;
   }
 
   async dispose() {
@@ -57,4 +57,16 @@ export async function receive(source: AsyncIterable<Buffer>, tmpDir: string): Pr
     throw err;
   }
   return message;
+}
+
+function* sliceChunks(chunks: Buffer[], start: number): Generator<Buffer> {
+  let skip = start;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    yield skip ? chunk.subarray(skip) : chunk;
+    skip = 0;
+  }
 }

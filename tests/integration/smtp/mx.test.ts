@@ -98,8 +98,12 @@ describe('MX listener', () => {
     }, 10_000, 'three deliveries');
     // annv is reached directly and through the alias, and gets one copy
     expect(new Set(copies.map((c) => c.blobHash)).size).toBe(1);
-    const { rows } = await server.runtime.db.query<{ refcount: number }>('SELECT refcount FROM blobs WHERE hash = $1', [copies[0]!.blobHash]);
-    expect(rows[0]!.refcount).toBe(3);
+    // three mailbox references once the spool row has let go of its own
+    const refcount = await eventually(async () => {
+      const { rows } = await server.runtime.db.query<{ refcount: number }>('SELECT refcount FROM blobs WHERE hash = $1', [copies[0]!.blobHash]);
+      return rows[0]!.refcount === 3 ? 3 : undefined;
+    }, 10_000, 'the spool row to release the blob');
+    expect(refcount).toBe(3);
   });
 
   it('refuses a message that fails DMARC under p=reject with 550 5.7.1', async () => {
@@ -109,6 +113,28 @@ describe('MX listener', () => {
     }));
     expect(r.code).toBe(550);
     expect(r.response).toMatch(/^550 5\.7\.1 .*DMARC/i);
+  });
+
+  it('removes an Authentication-Results header forged with our name (RFC 8601 §5)', async () => {
+    await mx().sendMail({
+      envelope: { from: 'sender@sender.test', to: ['binhlv@yenbai.gov.vn'] },
+      raw: rawMessage({ from: 'sender@sender.test', to: ['binhlv@yenbai.gov.vn'], subject: 'forged results', extraHeaders: 'Authentication-Results: mx.hopthu.test; dmarc=pass header.from=yenbai.gov.vn' }),
+    });
+    const msg = await eventually(async () => (await messagesIn(server.runtime.db, binh.id)).find((m) => m.subject === 'forged results'), 10_000, 'delivery');
+    const stored = (await server.runtime.blobs.read(msg.blobHash)).toString('utf8');
+    expect(stored).not.toContain('dmarc=pass header.from=yenbai.gov.vn');
+    expect(stored.match(/^Authentication-Results:/gm)).toHaveLength(1);
+    expect(stored).toContain('Subject: forged results');
+  });
+
+  it('takes SMTPUTF8 mail with a Vietnamese display name and UTF-8 headers', async () => {
+    const info = await mx().sendMail({
+      envelope: { from: 'sender@sender.test', to: ['hadtt@yenbai.gov.vn'] },
+      raw: rawMessage({ from: '"Trần Văn Bình" <sender@sender.test>', to: ['hadtt@yenbai.gov.vn'], subject: 'Kế hoạch năm 2027' }),
+    });
+    expect(info.response).toMatch(/^250 /);
+    const msg = await eventually(async () => (await messagesIn(server.runtime.db, ha.id)).find((m) => m.subject === 'Kế hoạch năm 2027'), 10_000, 'delivery');
+    expect(msg.size).toBeGreaterThan(0);
   });
 
   it('accepts mail sent with swaks', async () => {

@@ -3,6 +3,7 @@
  * The parser must never throw, every offset must lie inside the message and inside the
  * parent part, and the IMAP renderings built on it must stay well formed.
  */
+import { deepStrictEqual, ok } from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
 import { MIME_LIMITS } from '../../../src/shared/limits.js';
 import { parseMessage, type MimePart } from '../../../src/mail/mime/index.js';
@@ -79,14 +80,14 @@ function mutate(next: () => number, input: Buffer): Buffer {
 
 /** every offset inside the message, children inside their parent's body */
 function checkPart(part: MimePart, lo: number, hi: number, depth: number): void {
-  expect(depth).toBeLessThan(MIME_LIMITS.maxNestingDepth);
-  expect(lo <= part.headerStart && part.headerStart <= part.bodyStart && part.bodyStart <= part.bodyEnd && part.bodyEnd <= hi).toBe(true);
-  expect(part.bodySize).toBe(part.bodyEnd - part.bodyStart);
-  if (part.kind === 'message') expect(part.children).toHaveLength(1);
-  if (part.kind !== 'multipart' && part.kind !== 'message') expect(part.children).toHaveLength(0);
+  ok(depth < MIME_LIMITS.maxNestingDepth, 'nesting limit');
+  ok(lo <= part.headerStart && part.headerStart <= part.bodyStart && part.bodyStart <= part.bodyEnd && part.bodyEnd <= hi, 'offsets');
+  ok(part.bodySize === part.bodyEnd - part.bodyStart, 'body size');
+  if (part.kind === 'message') ok(part.children.length === 1, 'message/rfc822 holds one message');
+  if (part.kind !== 'multipart' && part.kind !== 'message') ok(part.children.length === 0, 'leaf without children');
   let prevEnd = part.bodyStart;
   for (const child of part.children) {
-    expect(child.headerStart).toBeGreaterThanOrEqual(prevEnd);
+    ok(child.headerStart >= prevEnd, 'children in order');
     checkPart(child, part.bodyStart, part.bodyEnd, depth + 1);
     prevEnd = child.bodyEnd;
   }
@@ -101,7 +102,7 @@ function paths(part: MimePart, prefix: number[] = []): number[][] {
 function exercise(raw: Buffer): void {
   const parsed = parseMessage(raw);
   checkPart(parsed.root, 0, raw.length, 0);
-  expect(JSON.parse(JSON.stringify(parsed))).toEqual(parsed);
+  deepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed);
   parseImapValue(renderEnvelope(parsed.root.envelope));
   parseImapValue(renderBodyStructure(parsed.root, true));
   parseImapValue(renderBodyStructure(parsed.root, false));
