@@ -23,15 +23,19 @@ import { postgresCounters, type PostgresCounters } from './smtp/postgres-stats.j
 
 const log = (text: string) => console.error(`smtp: ${text}`);
 const seconds = (ms: number) => ms / 1000;
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
 interface ReferenceRun {
   load: LoadResult;
+  /** CPU seconds of the bench process itself (load generator, DNS, delivery watcher) during the run */
+  benchCpu: number;
   received: number;
   memory: MemorySummary;
 }
 
 interface HopthuRun {
   load: LoadResult;
+  benchCpu: number;
   visibleAt: Float64Array;
   check: DeliveryCheck;
   memory: MemorySummary;
@@ -62,11 +66,13 @@ export async function runSmtpBench(opts: BenchOptions): Promise<{ metrics: Metri
   });
   const reference = await runReference(opts, messages, target);
   const hopthu = await runHopthu(opts, messages, target, dns.address);
+  const dnsQueries = dns.queryCount;
   await stopDns();
   return {
     metrics: metricsOf(opts, messages, reference, hopthu),
     details: {
       messageBytes: messages.averageBytes,
+      dnsQueries,
       hopthuEnvironment: hopthu.env,
       hopthuWarnings: hopthu.warnings,
       postgres: hopthu.postgres,
@@ -113,12 +119,14 @@ async function runReference(opts: BenchOptions, messages: BenchMessages, target:
   if (!port) throw new Error(`the reference smtp-server did not start:\n${sink.lines.join('\n')}`);
   const sampler = startMemorySampler(sink.pid);
   log(`reference: sending ${opts.messages} messages over ${opts.connections} connections`);
+  const cpu = process.cpuUsage();
   const load = await startLoad(target(port), messages, opts.connections).done;
+  const benchCpu = cpuSeconds(process.cpuUsage(cpu));
   const samples = await sampler.stop();
   await sink.stop(5000);
   const summary = sink.lines.map((l) => (l.includes('"received"') ? (JSON.parse(l) as { received: number }) : undefined)).find(Boolean);
   log(`reference: ${load.accepted} accepted in ${seconds(load.finished - load.started).toFixed(1)} s`);
-  return { load, received: summary?.received ?? NaN, memory: summarizeMemory(samples, load.started, load.finished) };
+  return { load, benchCpu, received: summary?.received ?? NaN, memory: summarizeMemory(samples, load.started, load.finished) };
 }
 
 async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (port: number) => LoadTarget, dnsAddress: string): Promise<HopthuRun> {
@@ -132,12 +140,14 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
     const before = await postgresCounters(server.databaseUrl);
     const sampler = startMemorySampler(server.child.pid);
     log(`hopthu: sending ${opts.messages} messages over ${opts.connections} connections to ${opts.mailboxes} mailboxes`);
+    const cpu = process.cpuUsage();
     const { live, done } = startLoad(target(server.mxPort), messages, opts.connections);
     const progress = setInterval(() => log(`hopthu: ${live.accepted} accepted, ${watch.seen()} in INBOXes`), 5000);
     const load = await done.finally(() => clearInterval(progress));
     log(`hopthu: ${load.accepted} accepted in ${seconds(load.finished - load.started).toFixed(1)} s; waiting for delivery`);
     const waiting = setInterval(() => log(`hopthu: ${watch.seen()} of ${load.accepted} in INBOXes`), 5000);
     await watch.settled(opts.stallSeconds).finally(() => clearInterval(waiting));
+    const benchCpu = cpuSeconds(process.cpuUsage(cpu));
     const samples = await sampler.stop();
     await watch.stop();
     const check = await checkDeliveries(server.databaseUrl, messages.runId, opts.mailboxes, watch.visibleAt);
@@ -146,6 +156,7 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
     log(`hopthu: ${check.delivered} delivered in ${seconds(lastVisible - load.started).toFixed(1)} s; stopping`);
     return {
       load,
+      benchCpu,
       visibleAt: watch.visibleAt,
       check,
       memory: summarizeMemory(samples, load.started, lastVisible),
@@ -193,6 +204,10 @@ function metricsOf(opts: BenchOptions, messages: BenchMessages, ref: ReferenceRu
     ...extra,
   });
   const perMessage = (n: number) => n / Math.max(1, hop.check.delivered);
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const cpuMs = (secs: number, n: number) => (secs * 1000) / Math.max(1, n);
+  const hopCpu = sum(hop.memory.cpuSeconds);
+  const refCpu = sum(ref.memory.cpuSeconds);
 
   return [
     m('messages sent (each ~4 KB)', 'count', opts.messages, opts.messages, { ratio: null }),
@@ -213,6 +228,12 @@ function metricsOf(opts: BenchOptions, messages: BenchMessages, ref: ReferenceRu
       `${MB(hop.memory.rootRssFirstHalf).toFixed(0)} → ${MB(hop.memory.rootRssSecondHalf).toFixed(0)} MB`,
       `${MB(ref.memory.rootRssFirstHalf).toFixed(0)} → ${MB(ref.memory.rootRssSecondHalf).toFixed(0)} MB`,
       { ratio: growth, target: 'flat (≤ 1.10×)', met: growth <= 1.1 }),
+    m('CPU per message, server processes', 'text', `${cpuMs(hopCpu, hop.check.delivered).toFixed(1)} ms`, `${cpuMs(refCpu, ref.received).toFixed(1)} ms`, {
+      ratio: cpuMs(hopCpu, hop.check.delivered) / cpuMs(refCpu, ref.received),
+    }),
+    m('  of which node / postgres / redis-server', 'text',
+      ['node', 'postgres', 'redis-server'].map((k) => cpuMs(hop.memory.cpuSeconds[k] ?? 0, hop.check.delivered).toFixed(1)).join(' / ') + ' ms', null, { ratio: null }),
+    m('CPU per message, bench process (load generator, watcher)', 'text', `${cpuMs(hop.benchCpu, opts.messages).toFixed(1)} ms`, `${cpuMs(ref.benchCpu, opts.messages).toFixed(1)} ms`, { ratio: null }),
     m('PostgreSQL write transactions per delivered message', 'text', perMessage(hop.postgres.writeTransactions).toFixed(1), null, { ratio: null }),
     m('PostgreSQL WAL per delivered message', 'text', `${(perMessage(hop.postgres.walBytes) / 1024).toFixed(1)} KB`, null, { ratio: null }),
     m('message size', 'bytes', messages.averageBytes, messages.averageBytes, { ratio: null }),

@@ -4,7 +4,6 @@ import { loadConfig, ConfigError } from '../config/index.js';
 import { createLogger } from '../shared/logger.js';
 import { HopthuError } from '../shared/errors.js';
 import { openRuntime } from './runtime.js';
-import { startServer, parseRoles } from './server.js';
 import { CliUsageError } from './io.js';
 import type { CliCommand } from './commands/command.js';
 import { domainAdd, domainList } from './commands/domain.js';
@@ -52,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'start') {
     const { values } = parseArgs({ args: argv.slice(1), options: { roles: { type: 'string' } }, strict: true });
     const log = createLogger(config.log.level);
+    // loaded here, not at the top: the other commands stay quick to start
+    const { startServer, parseRoles } = await import('./server.js');
     const server = await startServer(config, log, parseRoles(values.roles));
     await new Promise<void>((resolve) => {
       const onSignal = (signal: string) => {

@@ -8,9 +8,7 @@ import { createResolver, type DnsResolver } from '../shared/dns.js';
 import { createPool, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
-import { startEmbeddedRedis } from '../store/embedded-redis.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
-import { connectRedis } from '../store/redis.js';
 
 /** The shared parts every role and CLI command stands on. The only place that picks adapters. */
 export interface Runtime {
@@ -47,6 +45,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     }
     let redisUrl = config.redisUrl;
     if (!redisUrl && options.redis) {
+      const { startEmbeddedRedis } = await import('../store/embedded-redis.js');
       const redis = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), log, adoptRunning: options.owner });
       stops.push(() => redis.stop());
       redisUrl = redis.url;
@@ -58,6 +57,8 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     const blobs = await new FileBlobStore(path.join(config.dataDir, 'blobs')).init();
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs });
+    // ioredis only for the processes that use Redis
+    const connectRedis = redisUrl ? (await import('../store/redis.js')).connectRedis : undefined;
     return {
       config,
       log,
@@ -66,7 +67,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       resolver,
       ...(redisUrl ? { redisUrl } : {}),
       connectRedis() {
-        if (!redisUrl) throw new Error('this command was started without Redis');
+        if (!redisUrl || !connectRedis) throw new Error('this command was started without Redis');
         const connection = connectRedis(redisUrl);
         connection.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
         redisConnections.push(connection);

@@ -1,12 +1,12 @@
 import { transaction } from '../../store/db.js';
 import { listQueue, retryNow, bounceNow } from '../../delivery/queue-admin.js';
-import { DeliveryQueue } from '../../delivery/queue.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { cliActor, CliUsageError, formatSize, printTable } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import type { CliCommand } from './command.js';
 
 async function enqueue(rt: Runtime, ids: number[]) {
+  const { DeliveryQueue } = await import('../../delivery/queue.js');
   const queue = new DeliveryQueue(rt.connectRedis(), rt.config.redisPrefix);
   try {
     for (const id of ids) await queue.add(id);
