@@ -4,6 +4,8 @@ export interface SinkMessage {
   from: string;
   to: string[];
   raw: Buffer;
+  /** the session was encrypted (STARTTLS) */
+  secure: boolean;
 }
 
 export interface SmtpSink {
@@ -40,6 +42,7 @@ export async function startSmtpSink(options: { auth?: { user: string; pass: stri
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
+          secure: session.secure,
         });
         cb();
       });

@@ -48,6 +48,8 @@ describe('outbound delivery', () => {
     await send({ to: 'vanthu@bogiaoduc.test', subject: 'Công văn số 123/UBND-VP', text: 'Kính gửi Bộ Giáo dục.' });
     const received = await eventually(async () => sink.messages.find((m) => m.to.includes('vanthu@bogiaoduc.test')), 10_000, 'remote delivery');
     expect(received.from).toBe('annv@yenbai.gov.vn');
+    // STARTTLS was offered, so it was used
+    expect(received.secure).toBe(true);
     const resolver = createResolver({ servers: [env.dns.address], timeoutMs: 500 });
     const result = await mailauth.authenticate(received.raw, { ip: '127.0.0.1', helo: 'mx.hopthu.test', sender: received.from, mta: 'test', resolver: resolver.mailauthResolver as never });
     const dkim = result.dkim.results[0]!;
