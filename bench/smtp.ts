@@ -5,6 +5,7 @@
  * MX, measured until the last message is in its INBOX.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { generateDkimKeyPair } from '../src/identity/dkim-keys.js';
 import { createResolver } from '../src/shared/dns.js';
@@ -131,7 +132,9 @@ async function runReference(opts: BenchOptions, messages: BenchMessages, target:
 
 async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (port: number) => LoadTarget, dnsAddress: string): Promise<HopthuRun> {
   log('hopthu: starting (embedded PostgreSQL and redis-server under a fresh data directory)');
-  const profileDir = opts.profile ? path.join(ROOT, 'bench/results/profiles') : undefined;
+  // outside the checkout: a profile is megabytes and is not a result to keep
+  const profileDir = opts.profile ? path.join(os.tmpdir(), 'hopthu-bench-profiles') : undefined;
+  if (profileDir) log(`hopthu: a CPU profile of its node process goes to ${profileDir}`);
   const server = await startHopthu({ dnsAddress, connections: opts.connections, ...(profileDir ? { profileDir } : {}) });
   try {
     await provision(server.databaseUrl, opts.mailboxes);

@@ -16,7 +16,7 @@ export interface BenchOptions {
   skipBuild: boolean;
   /** whole bench, seconds; everything started is stopped when it runs out */
   timeoutSeconds: number;
-  /** write a V8 CPU profile of hopthu's node process to this directory (BENCH_PROFILE=1: bench/results/profiles) */
+  /** write a V8 CPU profile of hopthu's node process to this directory (BENCH_PROFILE=1: $TMPDIR/hopthu-bench-profiles) */
   profile: boolean;
   /** give up waiting for deliveries after this many seconds without progress */
   stallSeconds: number;

@@ -1,7 +1,7 @@
 /**
  * Finding RFC 2046 §5.1.1 delimiter lines. A delimiter is a line that starts with "--"
- * and the boundary of the innermost-or-any enclosing multipart; the CRLF (or LF) before
- * it belongs to the delimiter, not to the part it ends.
+ * and the boundary of any enclosing multipart; the CRLF (or LF) before it belongs to the
+ * delimiter, not to the part it ends.
  *
  * Like Dovecot, only the beginning of the line has to match (a longer boundary wins when
  * several match), so a sender's "--b-not-really" line still ends a part using "b".
@@ -22,7 +22,7 @@ export interface BoundaryHit {
   contentEnd: number;
 }
 
-/** the boundary (index into `stack`) that the line at `pos` delimits, or -1 */
+/** the boundary (index into `stack`) that the line at `pos` delimits, or null */
 export function matchDelimiter(raw: Buffer, pos: number, stack: readonly Buffer[]): { index: number; close: boolean } | null {
   if (raw[pos] !== DASH || raw[pos + 1] !== DASH) return null;
   const at = pos + 2;

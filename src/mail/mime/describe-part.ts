@@ -1,5 +1,5 @@
 import type { RawParam } from './content-params.js';
-import { NO_CONTENT_FIELDS, type ContentFields } from './content-headers.js';
+import type { ContentFields } from './content-headers.js';
 import { toOctetString } from './octet-string.js';
 import type { MimeParam, MimePart, PartKind } from './types.js';
 
@@ -73,4 +73,3 @@ export function makeOpaque(part: MimePart): void {
   part.children = [];
 }
 
-export const emptyContent = (): ContentFields => ({ ...NO_CONTENT_FIELDS });

@@ -32,7 +32,7 @@ interface Piece {
   bytes: Buffer;
 }
 
-/** Header text (unfolded octets) to Unicode NFC, encoded-words decoded. */
+/** Header text (unfolded octets) to Unicode NFC, encoded-words decoded, NUL dropped. */
 export function decodeHeaderText(value: Uint8Array): string {
   const text = Buffer.from(value).toString('latin1');
   const pieces: Piece[] = [];
@@ -58,5 +58,6 @@ export function decodeHeaderText(value: Uint8Array): string {
   return pieces
     .map((p) => (p.charset === null ? decodeUnlabelled(p.bytes) : decodeCharset(p.bytes, p.charset)))
     .join('')
+    .replaceAll('\0', '') // PostgreSQL text and jsonb cannot hold U+0000
     .normalize('NFC');
 }

@@ -1,7 +1,7 @@
 import { MIME_LIMITS } from '../../shared/limits.js';
 import { findDelimiter, matchDelimiter, type BoundaryHit } from './boundaries.js';
-import { boundaryOf, readContentFields, type ContentFields } from './content-headers.js';
-import { countLines, describePart, emptyContent, isDigest, makeOpaque, partKind } from './describe-part.js';
+import { NO_CONTENT_FIELDS, boundaryOf, readContentFields, type ContentFields } from './content-headers.js';
+import { countLines, describePart, isDigest, makeOpaque, partKind } from './describe-part.js';
 import { buildEnvelope } from './envelope.js';
 import { findFirst, isBlankLine, lineBreakBefore, lineEnd, readHeaderField, type HeaderField } from './header-fields.js';
 import { buildSearchFields } from './search-fields.js';
@@ -58,7 +58,7 @@ export function parseMessage(raw: Buffer): ParsedMessage {
   return {
     version: 1,
     size: raw.length,
-    root: { ...part, envelope: part.envelope ?? EMPTY_ENVELOPE },
+    root: { ...part, envelope: part.envelope ?? { ...EMPTY_ENVELOPE } },
     search: buildSearchFields(raw, fields),
   };
 }
@@ -98,7 +98,7 @@ function parsePart(
   // RFC 2045 §4: without MIME-Version the Content-* fields mean nothing; a Content-Type
   // alone is accepted too, as senders often forget MIME-Version.
   const isMime = role.inMultipart || findFirst(fields, 'mime-version') !== undefined || findFirst(fields, 'content-type') !== undefined;
-  const content: ContentFields = isMime ? readContentFields(raw, fields) : emptyContent();
+  const content: ContentFields = isMime ? readContentFields(raw, fields) : NO_CONTENT_FIELDS;
   const part = describePart(partKind(content, role.insideDigest), content, { headerStart: start, bodyStart });
   if (role.isMessage) part.envelope = buildEnvelope(raw, fields);
 
@@ -128,8 +128,8 @@ function parsePart(
 /** an encapsulated message whose enclosing header never ended: nothing in it */
 function emptyMessage(state: ParseState, at: number): MimePart {
   state.parts++;
-  const part = describePart('text', emptyContent(), { headerStart: at, bodyStart: at });
-  part.envelope = EMPTY_ENVELOPE;
+  const part = describePart('text', NO_CONTENT_FIELDS, { headerStart: at, bodyStart: at });
+  part.envelope = { ...EMPTY_ENVELOPE };
   return part;
 }
 

@@ -6,7 +6,8 @@ import { parseMessageDate } from './message-date.js';
 import { parseMessageIds } from './message-ids.js';
 import type { SearchAddress, SearchFields } from './types.js';
 
-const utf8 = (b: Buffer): string => b.toString('utf8');
+/** octets to text for search; NUL dropped, as PostgreSQL text and jsonb cannot hold U+0000 */
+const utf8 = (b: Buffer): string => b.toString('utf8').replaceAll('\0', '');
 
 function asciiAddress(mailbox: Buffer, host: Buffer): string {
   const domain = utf8(host).toLowerCase();

@@ -74,7 +74,7 @@ export interface MimePart {
   encoding: OctetString | null;
   /** octets in the body as stored (bodyEnd - bodyStart) */
   bodySize: number;
-  /** LF count of the body (RFC 3501 §7.4.2 size in text lines, for text and message parts) */
+  /** LF count of the body: RFC 3501 §7.4.2 size in text lines; counted for text and message parts, 0 for others */
   bodyLines: number;
   md5: OctetString | null;
   disposition: { type: OctetString; params: MimeParam[] } | null;

@@ -1,7 +1,8 @@
 /**
  * Bounded fuzzing (about two seconds): random MIME trees and byte-level mutations of them.
  * The parser must never throw, every offset must lie inside the message and inside the
- * parent part, and the IMAP renderings built on it must stay well formed.
+ * parent part, the description must be storable as jsonb, and the IMAP renderings built
+ * on it must stay well formed.
  */
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
@@ -102,7 +103,9 @@ function paths(part: MimePart, prefix: number[] = []): number[][] {
 function exercise(raw: Buffer): void {
   const parsed = parseMessage(raw);
   checkPart(parsed.root, 0, raw.length, 0);
-  deepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed);
+  const json = JSON.stringify(parsed);
+  deepStrictEqual(JSON.parse(json), parsed);
+  ok(!json.includes('\\u0000'), 'jsonb cannot store U+0000');
   parseImapValue(renderEnvelope(parsed.root.envelope));
   parseImapValue(renderBodyStructure(parsed.root, true));
   parseImapValue(renderBodyStructure(parsed.root, false));
