@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { unprivilegedUser, chownTree, type RunAs } from './system-user.js';
-import { livePid, waitForExit } from './process-file.js';
+import { livePid, stopPid, untilReady } from './process-file.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -81,7 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return {
       url,
       owned: Boolean(options.adoptRunning),
-      stop: options.adoptRunning ? () => stopPid(running) : async () => {},
+      stop: options.adoptRunning ? () => stopPid(running, 'SIGINT', 20_000) : async () => {},
     };
   }
 
@@ -109,28 +109,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     lastOutput = text;
     log.debug({ postgres: text }, 'postgres');
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = urlFor(dir, port);
-  try {
-    await Promise.race([
-      waitUntilReady(url, 60_000),
-      exited.then(() => {
-        throw new Error(`the embedded PostgreSQL exited at start: ${lastOutput}`);
-      }),
-    ]);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  await untilReady(child, waitUntilReady(url, 60_000), 'the embedded PostgreSQL', () => lastOutput);
   log.info({ dir, pid: child.pid }, 'embedded PostgreSQL started');
   return {
     url,
     owned: true,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.pid === undefined) return;
+      await stopPid(child.pid, 'SIGINT', 20_000); // fast shutdown: roll back open transactions, checkpoint, exit
     },
   };
 }
@@ -186,11 +173,3 @@ async function waitUntilReady(url: string, timeoutMs: number) {
   throw new Error(`the embedded PostgreSQL did not become ready: ${(lastError as Error)?.message}`);
 }
 
-async function stopPid(pid: number) {
-  try {
-    process.kill(pid, 'SIGINT');
-  } catch {
-    return;
-  }
-  if (!(await waitForExit(pid, 20_000))) process.kill(pid, 'SIGKILL');
-}

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { livePid, waitForExit } from './process-file.js';
+import { livePid, stopPid, untilReady } from './process-file.js';
 
 export interface EmbeddedRedis {
   /** redis+unix URL understood by hopthu's Redis client factory */
@@ -49,7 +49,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   if (running) {
     log.info({ pid: running, dir }, 'using the embedded Redis already running');
     await waitUntilReady(socket, 10_000);
-    return { url, owned: Boolean(options.adoptRunning), stop: options.adoptRunning ? () => stopPid(running) : async () => {} };
+    return { url, owned: Boolean(options.adoptRunning), stop: options.adoptRunning ? () => stopPid(running, 'SIGTERM', 10_000) : async () => {} };
   }
 
   const binary = findRedisServer();
@@ -77,27 +77,14 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   };
   child.stdout.on('data', onOutput);
   child.stderr.on('data', onOutput);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    await Promise.race([
-      waitUntilReady(socket, 30_000),
-      exited.then(() => {
-        throw new Error(`redis-server exited at start: ${lastOutput}`);
-      }),
-    ]);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  await untilReady(child, waitUntilReady(socket, 30_000), 'redis-server', () => lastOutput);
   log.info({ dir, pid: child.pid }, 'embedded Redis started');
   return {
     url,
     owned: true,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM'); // redis flushes the append-only file on SIGTERM
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.pid === undefined) return;
+      await stopPid(child.pid, 'SIGTERM', 10_000); // redis flushes the append-only file on SIGTERM
     },
   };
 }
@@ -122,11 +109,3 @@ async function waitUntilReady(socket: string, timeoutMs: number) {
   throw new Error(`redis-server did not become ready: ${(lastError as Error)?.message}`);
 }
 
-async function stopPid(pid: number) {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  if (!(await waitForExit(pid, 10_000))) process.kill(pid, 'SIGKILL');
-}

@@ -30,3 +30,33 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   }
   return false;
 }
+
+/** Sends `signal`, waits up to `timeoutMs` for the process to go, then SIGKILL. */
+export async function stopPid(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  if (!(await waitForExit(pid, timeoutMs))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone in the meantime
+    }
+  }
+}
+
+/** Waits for `ready`, but fails at once if the child exits first; kills the child on failure. */
+export async function untilReady(child: import('node:child_process').ChildProcess, ready: Promise<void>, what: string, lastOutput: () => string): Promise<void> {
+  const exited = new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`${what} exited at start: ${lastOutput()}`))));
+  try {
+    await Promise.race([ready, exited]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    exited.catch(() => {});
+    ready.catch(() => {});
+  }
+}
