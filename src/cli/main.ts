@@ -7,7 +7,8 @@ import { openRuntime } from './runtime.js';
 import { CliUsageError } from './io.js';
 import type { CliCommand } from './commands/command.js';
 import { domainAdd, domainList } from './commands/domain.js';
-import { accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable } from './commands/account.js';
+import { accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock } from './commands/account.js';
+import { auditVerify } from './commands/audit.js';
 import { aliasAdd, aliasList } from './commands/alias.js';
 import { queueList, queueRetry, queueBounce } from './commands/queue.js';
 import { dnsCommand } from './commands/dns.js';
@@ -25,8 +26,8 @@ const migrateCommand: CliCommand = {
 };
 
 const COMMANDS: CliCommand[] = [
-  migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable,
-  aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand,
+  migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
+  aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
 ];
 
 function help(): string {

@@ -112,6 +112,19 @@ export const configSchema = z.strictObject({
       parallelism: z.number().int().min(1).default(1),
     })
     .default({ memoryKiB: 64 * 1024, iterations: 3, parallelism: 1 }),
+  /** brute-force protection, checked before any argon2 work (per account and per source IP, shared through Redis) */
+  lockout: z
+    .strictObject({
+      /** failures of one account within the window that lock it */
+      maxFailuresPerAccount: z.number().int().min(1).default(10),
+      /** failures from one IP address within the window that block it */
+      maxFailuresPerIp: z.number().int().min(1).default(30),
+      windowMinutes: z.number().positive().default(15),
+      /** the first lock; each further lock in a day doubles it, up to maxLockMinutes */
+      lockMinutes: z.number().positive().default(15),
+      maxLockMinutes: z.number().positive().default(24 * 60),
+    })
+    .default({ maxFailuresPerAccount: 10, maxFailuresPerIp: 30, windowMinutes: 15, lockMinutes: 15, maxLockMinutes: 24 * 60 }),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -64,9 +64,13 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
         password: auth.password ?? '',
         service: 'smtp',
         remoteAddress: session.remoteAddress,
-      }).then(
+      }, { redis: ctx.redis, prefix: ctx.config.redisPrefix, policy: ctx.config.lockout }).then(
         (result) => {
           if (!result.ok) {
+            if (result.reason === 'locked') {
+              // RFC 4954 §6: 454 4.7.0 temporary authentication failure
+              return callback(toSmtpError(reject(454, '4.7.0', `too many failed logins; try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s) or ask your administrator to unlock the account`)));
+            }
             const text = result.reason === 'disabled' ? 'this account is disabled; please contact your administrator' : 'the username or password is not correct';
             return callback(toSmtpError(reject(535, '5.7.8', text)));
           }

@@ -117,5 +117,21 @@ function statusCommand(name: 'disable' | 'enable'): CliCommand {
   };
 }
 
+export const accountUnlock: CliCommand = {
+  name: 'account unlock',
+  usage: 'hopthu account unlock ADDRESS',
+  summary: 'lift a lockout after too many failed logins',
+  needs: 'db+redis',
+  async run(rt, [address]) {
+    if (!address) throw new CliUsageError('which account? hopthu account unlock ADDRESS');
+    const account = await getAccount(rt.db, address);
+    const { unlockAccount } = await import('../../identity/lockout.js');
+    const redis = rt.connectRedis();
+    const lifted = await unlockAccount({ redis, prefix: rt.config.redisPrefix }, account.address);
+    await appendAudit(rt.db, { actor: cliActor(), action: 'account.unlock', target: account.address, source: 'cli', data: { wasLocked: lifted } });
+    console.log(lifted ? `${account.address} is unlocked` : `${account.address} was not locked`);
+  },
+};
+
 export const accountDisable = statusCommand('disable');
 export const accountEnable = statusCommand('enable');
