@@ -2,7 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { classifyRecipient } from '../identity/recipients.js';
 import { buildDsn } from './dsn.js';
 import type { DeliveryContext } from './context.js';
-import { insertSpool, type SpoolRow } from './spool.js';
+import { insertSpool, ensureBlobFile, type SpoolRow } from './spool.js';
 
 export interface FailedRecipient {
   recipient: string;
@@ -44,13 +44,14 @@ export async function createBounce(db: Queryable, ctx: DeliveryContext, spool: S
     ctx.log.warn({ spoolId: spool.id, sender: spool.mailFrom }, 'the sender of a failed message cannot receive its delivery report; dropped');
     return 0;
   }
-  const id = await insertSpool(db, ctx.blobs, {
+  const { id, newBlobRow } = await insertSpool(db, {
     blob,
     mailFrom: '',
     source: 'bounce',
     recipients: [{ address: target.address, route: target.kind === 'remote' ? 'remote' : 'local', notify: 'NEVER' }],
     expiresAt: new Date(Date.now() + ctx.config.delivery.maxQueueHours * 3600_000),
   });
+  await ensureBlobFile(ctx.blobs, blob.hash, newBlobRow, () => ctx.blobs.put([dsn]));
   ctx.log.info({ spoolId: spool.id, bounceSpoolId: id, to: target.address, failed: failed.length }, 'delivery status notification queued');
   return id;
 }

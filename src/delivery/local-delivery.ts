@@ -1,88 +1,103 @@
-import { transaction } from '../store/db.js';
+import { transaction, type Queryable } from '../store/db.js';
 import { addBlobRef } from '../store/blob-refs.js';
-import { expandRecipient } from '../identity/recipients.js';
-import { getAccountById, type Account } from '../identity/accounts.js';
-import { getMailbox } from '../mail/mailboxes.js';
-import { appendMessage, type MessageSummary } from '../mail/append.js';
-import { exceedsQuota } from './quota.js';
+import { expandRecipient, type Expansion } from '../identity/recipients.js';
+import { findAccount, getAccountById, type Account } from '../identity/accounts.js';
+import { createDefaultMailboxes } from '../mail/mailboxes.js';
+import { deliverToMailbox, type DeliveryResult } from '../mail/deliver.js';
+import type { MessageSummary } from '../mail/append.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
 import { expireIfDue } from './expiry.js';
-import { lockPendingRecipient, recordOutcome, addRecipient, type SpoolRow, type SpoolRecipient, type RecipientOutcome } from './spool.js';
+import { addRecipient, recordOutcome, type SpoolRow, type SpoolRecipient, type RecipientOutcome } from './spool.js';
 
 /**
- * Delivers one local recipient (or the submitter's Sent copy) in one transaction: the
- * recipient row is locked, the message appended to each mailbox it expands to under
- * the delivery key of the spool row, and the row marked delivered. Run twice, it adds
- * nothing the second time: exactly once per (spool row, mailbox).
+ * Delivers the due local recipients of a spool row (and the submitter's Sent copy) in
+ * one transaction: their rows are locked, the message appended to each mailbox they
+ * expand to under the delivery key of the spool row, and each row settled. Run twice,
+ * it adds nothing the second time: exactly once per (spool row, mailbox).
  */
 export async function deliverLocal(
   ctx: DeliveryContext,
   spool: SpoolRow,
-  recipient: SpoolRecipient,
   summary: MessageSummary,
   expired: boolean,
-  decide: (o: RecipientOutcome) => Date | undefined,
-): Promise<RecipientOutcome | undefined> {
+  decide: (r: SpoolRecipient, o: RecipientOutcome) => Date | undefined,
+): Promise<void> {
   const changes: MailboxChange[] = [];
-  const outcome = await transaction(ctx.db, async (client) => {
-    const locked = await lockPendingRecipient(client, spool.id, recipient.recipient, recipient.route);
-    if (!locked) return undefined; // done already, or another worker has it
-    let result: RecipientOutcome;
-    if (recipient.route === 'sent-copy') {
-      if (spool.accountId === null) {
-        result = { status: 'delivered', code: '2.0.0', message: 'the sending account no longer exists; no Sent copy kept' };
-      } else {
-        const account = await getAccountById(client, spool.accountId);
-        await deliverInto(account, 'Sent', ['\\Seen']);
-        result = { status: 'delivered', code: '2.0.0', message: 'saved in Sent' };
-      }
-    } else {
-      result = await deliverToRecipient();
+  await transaction(ctx.db, async (client) => {
+    const locked = await lockDueLocalRecipients(client, spool.id);
+    let stored = 0;
+    for (const recipient of locked) {
+      const outcome = expireIfDue(await deliverOne(recipient), expired);
+      await recordOutcome(client, recipient, outcome, decide(recipient, outcome));
     }
-    result = expireIfDue(result, expired);
-    await recordOutcome(client, recipient, result, decide(result));
-    return result;
+    if (stored) await addBlobRef(client, ctx.blobs, spool.blobHash, spool.size, stored);
 
-    async function deliverToRecipient(): Promise<RecipientOutcome> {
-      const expansion = await expandRecipient(client, recipient.recipient);
-      for (const remote of expansion.remote) await addRecipient(client, spool.id, { address: remote, route: 'remote' });
-      if (expansion.accounts.length === 0 && expansion.remote.length === 0) {
-        return { status: 'failed', code: '5.1.1', message: `there is no mailbox ${recipient.recipient} here` };
+    async function deliverOne(recipient: SpoolRecipient): Promise<RecipientOutcome> {
+      if (recipient.route === 'sent-copy') {
+        if (spool.accountId === null) return { status: 'delivered', code: '2.0.0', message: 'the sending account no longer exists; no Sent copy kept' };
+        await store(await getAccountById(client, spool.accountId), 'Sent', ['\\Seen'], false);
+        return { status: 'delivered', code: '2.0.0', message: 'saved in Sent' };
       }
+      const expansion = await expand(client, recipient.recipient);
+      for (const remote of expansion.remote) await addRecipient(client, spool.id, { address: remote, route: 'remote' });
       const active = expansion.accounts.filter((a) => a.status === 'active');
       if (active.length === 0 && expansion.remote.length === 0) {
-        // RFC 3463 §3.2: X.2.1 mailbox disabled, not accepting messages
-        return { status: 'failed', code: '5.2.1', message: `the mailbox ${recipient.recipient} is disabled` };
+        return expansion.accounts.length
+          ? // RFC 3463 §3.2: X.2.1 mailbox disabled, not accepting messages
+            { status: 'failed', code: '5.2.1', message: `the mailbox ${recipient.recipient} is disabled` }
+          : { status: 'failed', code: '5.1.1', message: `there is no mailbox ${recipient.recipient} here` };
       }
       for (const account of active) {
+        const result = await store(account, 'INBOX', [], true);
         // RFC 3463 §3.2: X.2.2 mailbox full — temporary, the owner may make room
-        if (await exceedsQuota(client, account, spool.size)) {
-          return { status: 'deferred', code: '4.2.2', message: `the mailbox ${account.address} is full` };
-        }
+        if (result.status === 'over-quota') return { status: 'deferred', code: '4.2.2', message: `the mailbox ${account.address} is full` };
       }
-      for (const account of active) await deliverInto(account, 'INBOX', []);
       return { status: 'delivered', code: '2.0.0', message: 'delivered' };
     }
 
-    async function deliverInto(account: Account, folder: string, flags: string[]) {
-      const mailbox = await getMailbox(client, account.id, folder);
-      const appended = await appendMessage(client, {
-        mailboxId: mailbox.id,
-        blobHash: spool.blobHash,
-        size: spool.size,
-        flags,
-        internalDate: spool.receivedAt,
-        summary,
-        deliveryKey: `spool:${spool.id}`,
-      });
-      if (!appended) return; // this spool row reached this mailbox before
-      await addBlobRef(client, ctx.blobs, spool.blobHash, spool.size);
-      changes.push({ type: 'exists', mailboxId: mailbox.id, uid: appended.uid, modseq: appended.modseq });
+    async function store(account: Account, folder: string, flags: string[], enforceQuota: boolean): Promise<DeliveryResult> {
+      const input = {
+        accountId: account.id, folder, blobHash: spool.blobHash, size: spool.size, flags, internalDate: spool.receivedAt,
+        summary, deliveryKey: `spool:${spool.id}`, enforceQuota,
+      };
+      let result = await deliverToMailbox(client, input);
+      if (result.status === 'no-mailbox') {
+        await createDefaultMailboxes(client, account.id);
+        result = await deliverToMailbox(client, input);
+      }
+      if (result.status === 'stored') {
+        stored++;
+        changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
+      }
+      return result;
     }
   });
-  for (const change of changes) {
-    await publishMailboxChange(ctx.redis, ctx.config.redisPrefix, change).catch(() => {});
-  }
-  return outcome;
+  for (const change of changes) await publishMailboxChange(ctx.redis, ctx.config.redisPrefix, change).catch(() => {});
+}
+
+/** A direct account needs one query; anything else goes through alias expansion. */
+async function expand(db: Queryable, address: string): Promise<Expansion> {
+  const account = await findAccount(db, address);
+  if (account) return { accounts: [account], remote: [], unknown: [] };
+  return expandRecipient(db, address);
+}
+
+interface RecipientRow {
+  spool_id: number; recipient: string; route: SpoolRecipient['route']; status: SpoolRecipient['status']; attempts: number;
+  next_attempt_at: Date; last_code: string | null; last_error: string | null; remote_mta: string | null; notify: string | null;
+}
+
+/** Locks this spool row's due local recipients; rows another worker holds are skipped. */
+async function lockDueLocalRecipients(db: Queryable, spoolId: number): Promise<SpoolRecipient[]> {
+  const { rows } = await db.query<RecipientRow>(
+    `SELECT * FROM spool_recipients
+      WHERE spool_id = $1 AND status = 'pending' AND route <> 'remote' AND next_attempt_at <= now()
+      ORDER BY recipient FOR UPDATE SKIP LOCKED`,
+    [spoolId],
+  );
+  return rows.map((r) => ({
+    spoolId: r.spool_id, recipient: r.recipient, route: r.route, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at,
+    lastCode: r.last_code, lastError: r.last_error, remoteMta: r.remote_mta, notify: r.notify,
+  }));
 }

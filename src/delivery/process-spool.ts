@@ -28,13 +28,11 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
   if (!spool || spool.doneAt) return { done: true };
   const recipients = (await loadRecipients(ctx.db, spoolId)).filter((r) => r.status === 'pending' && r.nextAttemptAt <= now);
   const expired = now >= spool.expiresAt;
-  const decide = (r: SpoolRecipient) => (o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
+  const decide = (r: SpoolRecipient, o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
 
   if (recipients.some((r) => r.route !== 'remote')) {
     const { summary } = await ensureParsed(ctx.db, ctx.blobs, spool.blobHash);
-    for (const r of recipients.filter((x) => x.route !== 'remote')) {
-      await deliverLocal(ctx, spool, r, summary, expired, decide(r));
-    }
+    await deliverLocal(ctx, spool, summary, expired, decide);
   }
 
   const remote = recipients.filter((r) => r.route === 'remote');
@@ -48,8 +46,7 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
   }
   for (const [domain, rcpts] of byDomain) await deliverDomain(ctx, spool, domain, rcpts, expired, decide);
 
-  await settleFailures(ctx, spool);
-  const closed = await transaction(ctx.db, (client) => closeSpoolIfDone(client, spool));
+  const closed = await settleAndClose(ctx, spool);
   if (closed) return { done: true };
   const due = await nextDue(ctx.db, spoolId);
   return due ? { done: false, nextAttemptAt: due } : { done: true };
@@ -67,7 +64,7 @@ async function deliverDomain(
   domain: string,
   rcpts: SpoolRecipient[],
   expired: boolean,
-  decide: (r: SpoolRecipient) => (o: RecipientOutcome) => Date | undefined,
+  decide: (r: SpoolRecipient, o: RecipientOutcome) => Date | undefined,
 ) {
   const dkim = await dkimHeaderFor(ctx, spool);
   const outcomes = await deliverRemote(ctx, domain, {
@@ -82,7 +79,7 @@ async function deliverDomain(
     const outcome = expireIfDue(outcomes.get(r.recipient) ?? { status: 'deferred', code: '4.0.0', message: 'not attempted' }, expired);
     await transaction(ctx.db, async (client) => {
       if (!(await lockPendingRecipient(client, spool.id, r.recipient, r.route))) return;
-      await recordOutcome(client, r, outcome, decide(r)(outcome));
+      await recordOutcome(client, r, outcome, decide(r, outcome));
     });
     ctx.log.info({ spoolId: spool.id, rcpt: r.recipient, status: outcome.status, code: outcome.code, mta: outcome.remoteMta }, 'outbound attempt');
   }
@@ -91,10 +88,12 @@ async function deliverDomain(
 /**
  * Recipients that failed get one delivery status notification (RFC 3464) to the
  * envelope sender, made in the same transaction that marks them reported, so a crash
- * never sends two and never none.
+ * never sends two and never none. The row is closed in that transaction when nothing
+ * is pending any more. Returns true when closed.
  */
-async function settleFailures(ctx: DeliveryContext, spool: SpoolRow) {
-  const bounceSpoolId = await transaction(ctx.db, async (client) => {
+async function settleAndClose(ctx: DeliveryContext, spool: SpoolRow): Promise<boolean> {
+  let bounceSpoolId: number | undefined;
+  const closed = await transaction(ctx.db, async (client) => {
     const { rows } = await client.query<FailedRecipient>(
       `UPDATE spool_recipients SET reported = true
         WHERE spool_id = $1 AND status = 'failed' AND NOT reported
@@ -103,8 +102,9 @@ async function settleFailures(ctx: DeliveryContext, spool: SpoolRow) {
     );
     // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
     const report = rows.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
-    if (report.length === 0 || spool.mailFrom === '') return undefined;
-    return createBounce(client, ctx, spool, report);
+    if (report.length > 0 && spool.mailFrom !== '') bounceSpoolId = await createBounce(client, ctx, spool, report);
+    return closeSpoolIfDone(client, spool);
   });
   if (bounceSpoolId) await ctx.queue.add(bounceSpoolId).catch(() => {});
+  return closed;
 }

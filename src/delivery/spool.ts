@@ -1,6 +1,5 @@
 import type { Db, Queryable } from '../store/db.js';
-import { transaction } from '../store/db.js';
-import { addBlobRef, releaseBlobRef, BlobVanishedError } from '../store/blob-refs.js';
+import { releaseBlobRef } from '../store/blob-refs.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
 import type { DeliveryQueue } from './queue.js';
 import type { Logger } from '../shared/logger.js';
@@ -59,18 +58,11 @@ export interface SpoolRecipient {
 }
 
 /**
- * Writes the spool row, its recipients and the blob reference in one transaction.
- * When this returns, the message is the server's responsibility: SMTP may answer 250.
+ * Writes the blob reference, the spool row and its recipients in one statement (so
+ * one transaction and one commit). When this returns, the message is the server's
+ * responsibility: SMTP may answer 250.
  */
-export async function insertSpool(db: Queryable, blobs: BlobStore, req: SpoolRequest): Promise<number> {
-  await addBlobRef(db, blobs, req.blob.hash, req.blob.size);
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [req.blob.hash, req.blob.size, req.mailFrom, req.source, req.accountId ?? null, req.clientIp ?? null, req.helo ?? null,
-      req.envelopeId ?? null, req.dsnRet ?? null, req.expiresAt],
-  );
-  const id = rows[0]!.id;
+export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ id: number; newBlobRow: boolean }> {
   const seen = new Set<string>();
   const unique = req.recipients.filter((r) => {
     const key = `${r.route}\0${r.address}`;
@@ -78,12 +70,36 @@ export async function insertSpool(db: Queryable, blobs: BlobStore, req: SpoolReq
     seen.add(key);
     return true;
   });
-  await db.query(
-    `INSERT INTO spool_recipients (spool_id, recipient, route, notify)
-     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
-    [id, unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null)],
+  const { rows } = await db.query<{ id: number; inserted: boolean }>(
+    `WITH blob AS (
+       INSERT INTO blobs (hash, size, refcount) VALUES ($1, $2, 1)
+       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1, unreferenced_since = NULL
+       RETURNING (xmax = 0) AS inserted
+     ), row AS (
+       INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM blob
+       RETURNING id
+     ), rcpts AS (
+       INSERT INTO spool_recipients (spool_id, recipient, route, notify)
+       SELECT row.id, r.address, r.route, r.notify FROM row, unnest($11::text[], $12::text[], $13::text[]) AS r(address, route, notify)
+     )
+     SELECT row.id, blob.inserted FROM row, blob`,
+    [
+      req.blob.hash, req.blob.size, req.mailFrom, req.source, req.accountId ?? null, req.clientIp ?? null, req.helo ?? null,
+      req.envelopeId ?? null, req.dsnRet ?? null, req.expiresAt,
+      unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null),
+    ],
   );
-  return id;
+  const row = rows[0]!;
+  return { id: row.id, newBlobRow: row.inserted };
+}
+
+/**
+ * A new blob row means the collector may just have removed an identical old blob's
+ * file (see blob-refs.ts): the content is written again when it is missing.
+ */
+export async function ensureBlobFile(blobs: BlobStore, hash: string, newBlobRow: boolean, rewrite: () => Promise<StoredBlob>): Promise<void> {
+  if (newBlobRow && !(await blobs.has(hash))) await rewrite();
 }
 
 /**
@@ -94,16 +110,10 @@ export async function insertSpool(db: Queryable, blobs: BlobStore, req: SpoolReq
 export async function acceptMessage(
   deps: { db: Db; blobs: BlobStore; queue: DeliveryQueue; log: Logger },
   req: SpoolRequest,
-  rewriteBlob?: () => Promise<StoredBlob>,
+  rewriteBlob: () => Promise<StoredBlob>,
 ): Promise<number> {
-  let id: number;
-  try {
-    id = await transaction(deps.db, (client) => insertSpool(client, deps.blobs, req));
-  } catch (err) {
-    if (!(err instanceof BlobVanishedError) || !rewriteBlob) throw err;
-    const blob = await rewriteBlob();
-    id = await transaction(deps.db, (client) => insertSpool(client, deps.blobs, { ...req, blob }));
-  }
+  const { id, newBlobRow } = await insertSpool(deps.db, req);
+  await ensureBlobFile(deps.blobs, req.blob.hash, newBlobRow, rewriteBlob);
   await deps.queue.add(id).catch((err: Error) => deps.log.warn({ err: err.message, spoolId: id }, 'queue unavailable; the reconciler will pick the message up'));
   return id;
 }
