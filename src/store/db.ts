@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export type Db = pg.Pool;
@@ -7,7 +8,35 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 // bigint columns come back as JS numbers: ids, sizes and UIDs stay far below 2^53
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * Every parameterised query becomes a named prepared statement, named by the hash of
+ * its text: PostgreSQL parses and plans each statement once per connection instead of
+ * on every call (the delivery path runs the same dozen statements thousands of times).
+ */
+let statementCache = false;
+const MAX_PREPARED_PER_CONNECTION = 300;
+function enableStatementCache() {
+  if (statementCache) return;
+  statementCache = true;
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: { hopthuStatements?: Set<string> }, ...args: unknown[]) {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values)) {
+      const name = `h${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      // queries built at run time (search) must not fill the server with statements
+      const known = (this.hopthuStatements ??= new Set());
+      if (known.has(name) || known.size < MAX_PREPARED_PER_CONNECTION) {
+        known.add(name);
+        return original.call(this, { name, text, values }, ...args.slice(2));
+      }
+    }
+    return original.apply(this, args);
+  };
+}
+
 export function createPool(url: string, max = 20): Db {
+  enableStatementCache();
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // an idle client losing its server must not crash the process; the next query reconnects
   pool.on('error', () => {});
