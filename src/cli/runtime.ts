@@ -56,7 +56,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     if (applied.length) log.info({ applied }, 'database migrations applied');
     const blobs = await new FileBlobStore(path.join(config.dataDir, 'blobs')).init();
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
-    const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs });
+    const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis
     const connectRedis = redisUrl ? (await import('../store/redis.js')).connectRedis : undefined;
     return {

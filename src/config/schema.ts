@@ -98,8 +98,10 @@ export const configSchema = z.strictObject({
       /** resolvers as host:port; empty uses the system's */
       servers: z.array(hostPort).default([]),
       timeoutMs: z.number().int().min(50).default(3000),
+      /** how long answers are kept in this process; 0 asks every time */
+      cacheSeconds: z.number().min(0).max(86_400).default(60),
     })
-    .default({ servers: [], timeoutMs: 3000 }),
+    .default({ servers: [], timeoutMs: 3000, cacheSeconds: 60 }),
   accounts: z
     .strictObject({
       defaultQuotaBytes: z.number().int().min(0).default(2 * 1024 * 1024 * 1024),

@@ -19,6 +19,13 @@ export interface ResolverOptions {
   timeoutMs: number;
   /** Attempts per server before giving up (default 2). */
   tries?: number;
+  /**
+   * Keep answers (records, no such name, no such record) this long; 0 keeps nothing.
+   * Temporary failures are never kept. An MX answering thousands of messages from
+   * one sender asks for its SPF, DKIM key and DMARC policy once, as a caching
+   * resolver next to an MTA would.
+   */
+  cacheSeconds?: number;
 }
 
 export interface MxRecord {
@@ -65,13 +72,14 @@ export function createResolver(options: ResolverOptions): DnsResolver {
     });
   }
 
+  const cached = answerCache(options.cacheSeconds ?? 0);
   const dns: Omit<DnsResolver, 'mailauthResolver'> = {
-    resolveTxt: (name) => resolver.resolveTxt(name),
-    resolveMx: (name) => resolver.resolveMx(name),
-    resolve4: (name) => resolver.resolve4(name),
-    resolve6: (name) => resolver.resolve6(name),
-    resolvePtr: (name) => resolver.resolvePtr(name),
-    resolveCname: (name) => resolver.resolveCname(name),
+    resolveTxt: (name) => cached('TXT', name, () => resolver.resolveTxt(name)),
+    resolveMx: (name) => cached('MX', name, () => resolver.resolveMx(name)),
+    resolve4: (name) => cached('A', name, () => resolver.resolve4(name)),
+    resolve6: (name) => cached('AAAA', name, () => resolver.resolve6(name)),
+    resolvePtr: (name) => cached('PTR', name, () => resolver.resolvePtr(name)),
+    resolveCname: (name) => cached('CNAME', name, () => resolver.resolveCname(name)),
     cancel: () => resolver.cancel(),
   };
 
@@ -95,4 +103,26 @@ export function createResolver(options: ResolverOptions): DnsResolver {
   };
 
   return { ...dns, mailauthResolver };
+}
+
+const MAX_CACHED_ANSWERS = 10_000;
+
+/** Remembers answers and definite negatives for `seconds`; concurrent asks share one query. */
+function answerCache(seconds: number) {
+  const entries = new Map<string, { until: number; answer: Promise<unknown> }>();
+  return <T>(type: string, name: string, ask: () => Promise<T>): Promise<T> => {
+    if (seconds <= 0) return ask();
+    const key = `${type} ${name.toLowerCase()}`;
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit && hit.until > now) return hit.answer as Promise<T>;
+    if (entries.size >= MAX_CACHED_ANSWERS) entries.clear();
+    const answer = ask();
+    entries.set(key, { until: now + seconds * 1000, answer });
+    // a temporary failure is forgotten at once, so the next message asks again
+    answer.catch((err: unknown) => {
+      if (dnsFailureKind(err) === 'temporary') entries.delete(key);
+    });
+    return answer;
+  };
 }

@@ -54,6 +54,8 @@ export async function createTestEnv(options: { zones?: Zones } = {}): Promise<Te
         ports: { smtp: 0, submission: 0, submissions: 0, imap: 0, imaps: 0, http: 0 },
         'dns.servers': [dns.address],
         'dns.timeoutMs': 500,
+        // tests change DNS records between messages
+        'dns.cacheSeconds': 0,
         'argon2.memoryKiB': 8192,
         'argon2.iterations': 1,
         'delivery.reconcileSeconds': 1,

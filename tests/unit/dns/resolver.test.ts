@@ -122,3 +122,24 @@ describe('mailauthResolver', () => {
     expect(await failureOf(r('broken.hopthu.test', 'TXT'))).toMatchObject({ code: 'ESERVFAIL' });
   });
 });
+
+describe('answer cache', () => {
+  it('keeps answers and definite negatives for cacheSeconds, but not temporary failures', async () => {
+    const server = await startDnsServer({ 'cached.test': [{ type: 'TXT', text: 'v=spf1 -all' }], 'flaky.test': 'servfail' });
+    const resolver = createResolver({ servers: [server.address], timeoutMs: 200, tries: 1, cacheSeconds: 60 });
+    try {
+      expect(await resolver.resolveTxt('cached.test')).toEqual([['v=spf1 -all']]);
+      server.set('cached.test', [{ type: 'TXT', text: 'v=spf1 +all' }]);
+      expect(await resolver.resolveTxt('CACHED.test')).toEqual([['v=spf1 -all']]);
+      await expect(resolver.resolveTxt('nope.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+      server.set('nope.test', [{ type: 'TXT', text: 'now here' }]);
+      await expect(resolver.resolveTxt('nope.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+      await expect(resolver.resolveTxt('flaky.test')).rejects.toMatchObject({ code: 'ESERVFAIL' });
+      server.set('flaky.test', [{ type: 'TXT', text: 'recovered' }]);
+      expect(await resolver.resolveTxt('flaky.test')).toEqual([['recovered']]);
+    } finally {
+      resolver.cancel();
+      await server.stop();
+    }
+  });
+});
