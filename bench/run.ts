@@ -5,13 +5,14 @@
  * BENCH_DKIM, BENCH_TLS, BENCH_SKIP_BUILD, BENCH_TIMEOUT_SECONDS, BENCH_STALL_SECONDS
  * (see bench/lib/options.ts).
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { installGuards, runCleanups } from './lib/cleanup.js';
 import { readOptions } from './lib/options.js';
 import { markdownTable, writeJson, type Metric } from './lib/report.js';
 import { runSmtpBench } from './smtp.js';
-import { ROOT } from './smtp/hopthu.js';
+import { ROOT } from './lib/dist.js';
 
 async function main() {
   const options = readOptions();
@@ -24,6 +25,15 @@ async function main() {
     node: process.version,
   };
   const started = new Date();
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return '';
+    }
+  };
+  // which code was measured: the commit, and how many files differed from it
+  const code = { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', changedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = {};
 
@@ -32,11 +42,12 @@ async function main() {
   details.smtp = smtp.details;
 
   const table = markdownTable(metrics);
-  console.log(`\nhopthu bench — ${started.toISOString()} — ${machine.cpus} × ${machine.cpuModel}, load average at start ${machine.loadAverageAtStart.join(' ')}\n`);
+  const tree = code.changedFiles ? ` + ${code.changedFiles} changed files` : '';
+  console.log(`\nhopthu bench — ${started.toISOString()} — commit ${code.commit}${tree} — ${machine.cpus} × ${machine.cpuModel}, load average at start ${machine.loadAverageAtStart.join(' ')}\n`);
   console.log(table);
   console.log('\nFor scale (from the issue, not measured here): Postfix → LMTP → Dovecot Maildir on a similar 2-core machine accepted ~300/s and delivered ~160/s.');
   const file = path.join(ROOT, 'bench/results/latest.json');
-  writeJson(file, { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, machine, options, metrics, details });
+  writeJson(file, { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, code, machine, options, metrics, details });
   console.log(`(also written to ${path.relative(process.cwd(), file)})`);
 }
 

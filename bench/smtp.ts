@@ -7,47 +7,27 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { generateDkimKeyPair } from '../src/identity/dkim-keys.js';
-import { createResolver } from '../src/shared/dns.js';
-import { verifyInbound } from '../src/smtp/mail-auth.js';
 import { startDnsServer, type TestDnsServer } from '../tests/support/dns-server.js';
 import { registerCleanup } from './lib/cleanup.js';
+import { fromDist, ROOT } from './lib/dist.js';
 import { startChild } from './lib/child.js';
-import { startMemorySampler, summarizeMemory, type MemorySummary } from './lib/memory.js';
+import { startMemorySampler, summarizeMemory } from './lib/memory.js';
 import type { BenchOptions } from './lib/options.js';
-import { MB, percentile, type Metric } from './lib/report.js';
-import { checkDeliveries, watchDeliveries, type DeliveryCheck } from './smtp/deliveries.js';
-import { buildDist, provision, startHopthu, ROOT } from './smtp/hopthu.js';
-import { startLoad, type LoadResult, type LoadTarget } from './smtp/load.js';
+import type { Metric } from './lib/report.js';
+import { checkDeliveries, watchDeliveries } from './smtp/deliveries.js';
+import { metricsOf, type HopthuRun, type ReferenceRun } from './smtp/metrics.js';
+import { buildDist, provision, startHopthu } from './smtp/hopthu.js';
+import { startLoad, type LoadTarget } from './smtp/load.js';
 import { MAIL_FROM, SENDER_DOMAIN, SENDER_HELO, makeMessages, recipientOf, type BenchMessages } from './smtp/messages.js';
-import { postgresCounters, type PostgresCounters } from './smtp/postgres-stats.js';
+import { postgresCounters } from './smtp/postgres-stats.js';
 
 const log = (text: string) => console.error(`smtp: ${text}`);
 const seconds = (ms: number) => ms / 1000;
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
-interface ReferenceRun {
-  load: LoadResult;
-  /** CPU seconds of the bench process itself (load generator, DNS, delivery watcher) during the run */
-  benchCpu: number;
-  received: number;
-  memory: MemorySummary;
-}
-
-interface HopthuRun {
-  load: LoadResult;
-  benchCpu: number;
-  visibleAt: Float64Array;
-  check: DeliveryCheck;
-  memory: MemorySummary;
-  postgres: PostgresCounters;
-  /** warning and error lines hopthu logged, by message */
-  warnings: Record<string, number>;
-  env: Record<string, string>;
-}
-
 export async function runSmtpBench(opts: BenchOptions): Promise<{ metrics: Metric[]; details: Record<string, unknown> }> {
   if (!opts.skipBuild) log(`built dist/ in ${buildDist().toFixed(1)} s`);
+  const { generateDkimKeyPair } = await fromDist<typeof import('../src/identity/dkim-keys.js')>('identity/dkim-keys.js');
   const dkimKey = await generateDkimKeyPair(SENDER_DOMAIN, { selector: 'bench' });
   const { dns, stopDns } = await startSenderDns(dkimKey.dnsName, dkimKey.dnsTxt);
   const runId = randomBytes(5).toString('hex');
@@ -99,6 +79,8 @@ async function startSenderDns(dkimName: string, dkimTxt: string): Promise<{ dns:
 
 /** Runs hopthu's own SPF/DKIM/DMARC check on one message, so the bench measures mail that passes. */
 async function checkSenderPasses(messages: BenchMessages, dnsAddress: string, dkim: boolean) {
+  const { createResolver } = await fromDist<typeof import('../src/shared/dns.js')>('shared/dns.js');
+  const { verifyInbound } = await fromDist<typeof import('../src/smtp/mail-auth.js')>('smtp/mail-auth.js');
   const resolver = createResolver({ servers: [dnsAddress], timeoutMs: 2000 });
   try {
     const outcome = await verifyInbound({
@@ -136,10 +118,11 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
   const profileDir = opts.profile ? path.join(os.tmpdir(), 'hopthu-bench-profiles') : undefined;
   if (profileDir) log(`hopthu: a CPU profile of its node process goes to ${profileDir}`);
   const server = await startHopthu({ dnsAddress, connections: opts.connections, ...(profileDir ? { profileDir } : {}) });
+  let stopWatching = async () => {};
   try {
     await provision(server.databaseUrl, opts.mailboxes);
     const watch = await watchDeliveries(server.databaseUrl, messages.runId, opts.messages);
-    registerCleanup('delivery watcher', () => watch.stop());
+    stopWatching = () => watch.stop();
     const before = await postgresCounters(server.databaseUrl);
     const sampler = startMemorySampler(server.child.pid);
     log(`hopthu: sending ${opts.messages} messages over ${opts.connections} connections to ${opts.mailboxes} mailboxes`);
@@ -168,6 +151,7 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
       env: server.env,
     };
   } finally {
+    await stopWatching();
     await server.stop();
   }
 }
@@ -186,59 +170,4 @@ function warningsOf(lines: string[]): Record<string, number> {
     }
   }
   return out;
-}
-
-function metricsOf(opts: BenchOptions, messages: BenchMessages, ref: ReferenceRun, hop: HopthuRun): Metric[] {
-  const rate = (n: number, from: number, to: number) => n / seconds(to - from);
-  const latencies = (from: Float64Array, to: Float64Array) => Array.from(to, (t, i) => t - from[i]!);
-  const lastVisible = hop.visibleAt.reduce((m, t) => (Number.isNaN(t) ? m : Math.max(m, t)), hop.load.started);
-
-  const refAccepted = rate(ref.load.accepted, ref.load.started, ref.load.finished);
-  const hopAccepted = rate(hop.load.accepted, hop.load.started, hop.load.finished);
-  const hopDelivered = rate(hop.check.delivered, hop.load.started, lastVisible);
-  const deliveryLatency = latencies(hop.load.sentAt, hop.visibleAt);
-  const hopAcceptLatency = latencies(hop.load.sentAt, hop.load.acceptedAt);
-  const refAcceptLatency = latencies(ref.load.sentAt, ref.load.acceptedAt);
-  const p99 = percentile(deliveryLatency, 99);
-  const growth = hop.memory.rootRssSecondHalf / hop.memory.rootRssFirstHalf;
-  const m = (metric: string, unit: Metric['unit'], hopthu: Metric['hopthu'], reference: Metric['reference'], extra: Partial<Metric> = {}): Metric => ({
-    bench: 'smtp', metric, unit, hopthu, reference,
-    ratio: typeof hopthu === 'number' && typeof reference === 'number' && reference > 0 ? hopthu / reference : null,
-    ...extra,
-  });
-  const perMessage = (n: number) => n / Math.max(1, hop.check.delivered);
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const cpuMs = (secs: number, n: number) => (secs * 1000) / Math.max(1, n);
-  const hopCpu = sum(hop.memory.cpuSeconds);
-  const refCpu = sum(ref.memory.cpuSeconds);
-
-  return [
-    m('messages sent (each ~4 KB)', 'count', opts.messages, opts.messages, { ratio: null }),
-    m('accepted/s (first send → last 250)', '/s', hopAccepted, refAccepted),
-    m('delivered/s end to end (→ last in INBOX; sink: → last 250)', '/s', hopDelivered, refAccepted, { target: '≥ 320/s', met: hopDelivered >= 320 }),
-    m('latency p50 send → in INBOX (sink: → 250)', 'ms', percentile(deliveryLatency, 50), percentile(refAcceptLatency, 50)),
-    m('latency p99 send → in INBOX (sink: → 250)', 'ms', p99, percentile(refAcceptLatency, 99), { target: '< 2,000 ms', met: p99 < 2000 }),
-    m('latency p50 / p99 send → 250', 'text',
-      `${Math.round(percentile(hopAcceptLatency, 50))} / ${Math.round(percentile(hopAcceptLatency, 99))} ms`,
-      `${Math.round(percentile(refAcceptLatency, 50))} / ${Math.round(percentile(refAcceptLatency, 99))} ms`, { ratio: null }),
-    m('messages lost (not in INBOX / not received)', 'count', hop.check.lost, opts.messages - ref.received, { ratio: null, target: '0', met: hop.check.lost === 0 }),
-    m('duplicates + misplaced copies', 'count', hop.check.duplicates + hop.check.misplaced, null, { target: '0', met: hop.check.duplicates + hop.check.misplaced === 0 }),
-    m('temporary failures retried / refused (5xx)', 'text', `${hop.load.retries} / ${hop.load.refused}`, `${ref.load.retries} / ${ref.load.refused}`, { ratio: null }),
-    m('peak memory, all processes (sum of PSS)', 'MB', MB(hop.memory.peakTotalPss), MB(ref.memory.peakTotalPss)),
-    m('peak RSS, all processes (sum of VmRSS)', 'MB', MB(hop.memory.peakTotalRss), MB(ref.memory.peakTotalRss)),
-    m('peak RSS, node process', 'MB', MB(hop.memory.peakRootRss), MB(ref.memory.peakRootRss)),
-    m('node RSS average, 1st half → 2nd half of run', 'text',
-      `${MB(hop.memory.rootRssFirstHalf).toFixed(0)} → ${MB(hop.memory.rootRssSecondHalf).toFixed(0)} MB`,
-      `${MB(ref.memory.rootRssFirstHalf).toFixed(0)} → ${MB(ref.memory.rootRssSecondHalf).toFixed(0)} MB`,
-      { ratio: growth, target: 'flat (≤ 1.10×)', met: growth <= 1.1 }),
-    m('CPU per message, server processes', 'text', `${cpuMs(hopCpu, hop.check.delivered).toFixed(1)} ms`, `${cpuMs(refCpu, ref.received).toFixed(1)} ms`, {
-      ratio: cpuMs(hopCpu, hop.check.delivered) / cpuMs(refCpu, ref.received),
-    }),
-    m('  of which node / postgres / redis-server', 'text',
-      ['node', 'postgres', 'redis-server'].map((k) => cpuMs(hop.memory.cpuSeconds[k] ?? 0, hop.check.delivered).toFixed(1)).join(' / ') + ' ms', null, { ratio: null }),
-    m('CPU per message, bench process (load generator, watcher)', 'text', `${cpuMs(hop.benchCpu, opts.messages).toFixed(1)} ms`, `${cpuMs(ref.benchCpu, opts.messages).toFixed(1)} ms`, { ratio: null }),
-    m('PostgreSQL write transactions per delivered message', 'text', perMessage(hop.postgres.writeTransactions).toFixed(1), null, { ratio: null }),
-    m('PostgreSQL WAL per delivered message', 'text', `${(perMessage(hop.postgres.walBytes) / 1024).toFixed(1)} KB`, null, { ratio: null }),
-    m('message size', 'bytes', messages.averageBytes, messages.averageBytes, { ratio: null }),
-  ];
 }

@@ -56,13 +56,20 @@ export async function watchDeliveries(databaseUrl: string, runId: string, count:
     for (const [id, since] of gaps) if (now - since > GAP_MS) gaps.delete(id);
   };
 
+  let failure: Error | undefined;
   const loop = (async () => {
     while (!stopped) {
       const started = performance.now();
-      await poll();
+      try {
+        await poll();
+      } catch (err) {
+        failure = err as Error; // the server went away; settled() reports it
+        return;
+      }
       await new Promise((r) => setTimeout(r, Math.max(0, POLL_MS - (performance.now() - started))));
     }
   })();
+  let stopping: Promise<void> | undefined;
 
   return {
     visibleAt,
@@ -70,13 +77,14 @@ export async function watchDeliveries(databaseUrl: string, runId: string, count:
     async settled(stallSeconds) {
       lastProgress = performance.now();
       while (seen < count && performance.now() - lastProgress < stallSeconds * 1000) {
+        if (failure) throw new Error(`watching the mailbox store failed: ${failure.message}`);
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
     },
-    async stop() {
+    stop() {
       stopped = true;
-      await loop;
-      await client.end();
+      stopping ??= loop.then(() => client.end()).catch(() => {});
+      return stopping;
     },
   };
 }

@@ -7,16 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPool, transaction, type Db } from '../../src/store/db.js';
-import { addDomain } from '../../src/identity/domains.js';
-import { addAccount } from '../../src/identity/accounts.js';
-import { createDefaultMailboxes } from '../../src/mail/mailboxes.js';
-import { generateDkimKeyPair } from '../../src/identity/dkim-keys.js';
 import { registerCleanup } from '../lib/cleanup.js';
+import { fromDist, ROOT } from '../lib/dist.js';
 import { freePort, startChild, waitForPort, type Child } from '../lib/child.js';
 import { LOCAL_DOMAIN } from './messages.js';
-
-export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export function buildDist() {
   const started = performance.now();
@@ -24,7 +18,7 @@ export function buildDist() {
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
-    throw new Error(`the build failed (npx tsc -p tsconfig.build.json):\n${out.split('\n').slice(0, 30).join('\n')}`);
+    throw new Error(`the build failed (npx tsc -p tsconfig.build.json; BENCH_SKIP_BUILD=1 benches the dist/ there is):\n${out.split('\n').slice(0, 30).join('\n')}`);
   }
   return (performance.now() - started) / 1000;
 }
@@ -85,7 +79,12 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
 
 /** The local domain and `count` accounts user0..user{count-1}, each with its default folders. */
 export async function provision(databaseUrl: string, count: number): Promise<void> {
-  const db: Db = createPool(databaseUrl, 2);
+  const { createPool, transaction } = await fromDist<typeof import('../../src/store/db.js')>('store/db.js');
+  const { addDomain } = await fromDist<typeof import('../../src/identity/domains.js')>('identity/domains.js');
+  const { addAccount } = await fromDist<typeof import('../../src/identity/accounts.js')>('identity/accounts.js');
+  const { createDefaultMailboxes } = await fromDist<typeof import('../../src/mail/mailboxes.js')>('mail/mailboxes.js');
+  const { generateDkimKeyPair } = await fromDist<typeof import('../../src/identity/dkim-keys.js')>('identity/dkim-keys.js');
+  const db = createPool(databaseUrl, 2);
   try {
     const key = await generateDkimKeyPair(LOCAL_DOMAIN);
     await addDomain(db, LOCAL_DOMAIN, { selector: key.selector, privateKeyPem: key.privateKeyPem, publicKeyPem: key.publicKeyPem });

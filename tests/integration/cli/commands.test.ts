@@ -32,7 +32,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-describe('hopthu CLI', () => {
+// each step starts the CLI as its own process, which takes seconds on a busy machine
+describe('hopthu CLI', { timeout: 120_000 }, () => {
   it('domain add, then domain list --json', async () => {
     expect((await hopthu(['domain', 'add', 'YenBai.gov.vn'])).stdout).toMatch(/added domain yenbai\.gov\.vn/);
     const again = await hopthu(['domain', 'add', 'yenbai.gov.vn']);
@@ -109,6 +110,9 @@ describe('hopthu CLI', () => {
     const { rows } = await db.query<{ action: string }>("SELECT DISTINCT action FROM audit_events WHERE actor LIKE 'cli:%' ORDER BY action");
     expect(rows.map((r) => r.action)).toEqual(['account.add', 'account.disable', 'account.enable', 'account.passwd', 'alias.add', 'domain.add', 'queue.bounce']);
     expect((await verifyAuditChain(db)).ok).toBe(true);
+    const verified = await hopthu(['audit', 'verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/^the audit log is intact: \d+ events verified\n$/);
   });
 
   it('an unknown command or option is a usage error', async () => {
