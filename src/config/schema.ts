@@ -58,7 +58,7 @@ export const configSchema = z.strictObject({
       /** run SPF/DKIM/DMARC/ARC on mail arriving on the MX port */
       verifyInbound: z.boolean().default(true),
       maxConnectionsPerIp: z.number().int().min(1).default(20),
-      maxMessagesPerIpPerMinute: z.number().int().min(1).default(600),
+      maxMessagesPerIpPerMinute: z.number().int().min(1).default(3000),
       /** seconds of inactivity before a session is closed */
       socketTimeoutSeconds: z.number().int().min(5).default(300),
     })
@@ -68,7 +68,7 @@ export const configSchema = z.strictObject({
       rejectDmarcFailures: true,
       verifyInbound: true,
       maxConnectionsPerIp: 20,
-      maxMessagesPerIpPerMinute: 600,
+      maxMessagesPerIpPerMinute: 3000,
       socketTimeoutSeconds: 300,
     }),
   delivery: z
@@ -85,6 +85,8 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(200).default(16),
       /** seconds between reconciler sweeps that re-enqueue spool rows no job holds */
       reconcileSeconds: z.number().int().min(1).default(30),
+      /** a due row is orphaned only when no job has held it this long (longer than a job's lock) */
+      reconcileGraceSeconds: z.number().int().min(1).default(90),
     })
     .default({
       mxPort: 25,
@@ -92,6 +94,7 @@ export const configSchema = z.strictObject({
       maxQueueHours: 120,
       concurrency: 16,
       reconcileSeconds: 30,
+      reconcileGraceSeconds: 90,
     }),
   dns: z
     .strictObject({

@@ -1,5 +1,5 @@
 import { transaction, type Queryable } from '../store/db.js';
-import { addBlobRef } from '../store/blob-refs.js';
+import { adjustBlobRef } from '../store/blob-refs.js';
 import { expandRecipient, type Expansion } from '../identity/recipients.js';
 import { findAccount, getAccountById, type Account } from '../identity/accounts.js';
 import { createDefaultMailboxes } from '../mail/mailboxes.js';
@@ -8,13 +8,15 @@ import type { MessageSummary } from '../mail/append.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
 import { expireIfDue } from './expiry.js';
+import { settleSpool, type Settled } from './settle.js';
 import { addRecipient, recordOutcome, type SpoolRow, type SpoolRecipient, type RecipientOutcome } from './spool.js';
 
 /**
  * Delivers the due local recipients of a spool row (and the submitter's Sent copy) in
  * one transaction: their rows are locked, the message appended to each mailbox they
  * expand to under the delivery key of the spool row, and each row settled. Run twice,
- * it adds nothing the second time: exactly once per (spool row, mailbox).
+ * it adds nothing the second time: exactly once per (spool row, mailbox). With
+ * `settle`, the same transaction reports failures and closes the row (see settle.ts).
  */
 export async function deliverLocal(
   ctx: DeliveryContext,
@@ -22,16 +24,19 @@ export async function deliverLocal(
   summary: MessageSummary,
   expired: boolean,
   decide: (r: SpoolRecipient, o: RecipientOutcome) => Date | undefined,
-): Promise<void> {
+  settle: boolean,
+): Promise<Settled | undefined> {
   const changes: MailboxChange[] = [];
-  await transaction(ctx.db, async (client) => {
+  const settled = await transaction(ctx.db, async (client) => {
     const locked = await lockDueLocalRecipients(client, spool.id);
     let stored = 0;
     for (const recipient of locked) {
       const outcome = expireIfDue(await deliverOne(recipient), expired);
       await recordOutcome(client, recipient, outcome, decide(recipient, outcome));
     }
-    if (stored) await addBlobRef(client, ctx.blobs, spool.blobHash, spool.size, stored);
+    if (settle) return settleSpool(client, ctx, spool, stored);
+    await adjustBlobRef(client, spool.blobHash, stored);
+    return undefined;
 
     async function deliverOne(recipient: SpoolRecipient): Promise<RecipientOutcome> {
       if (recipient.route === 'sent-copy') {
@@ -74,6 +79,7 @@ export async function deliverLocal(
     }
   });
   for (const change of changes) await publishMailboxChange(ctx.redis, ctx.config.redisPrefix, change).catch(() => {});
+  return settled;
 }
 
 /** A direct account needs one query; anything else goes through alias expansion. */

@@ -5,9 +5,9 @@ import { deliverLocal } from './local-delivery.js';
 import { deliverRemote, readableOf } from './outbound.js';
 import { dkimHeaderFor } from './dkim-for-spool.js';
 import { expireIfDue } from './expiry.js';
-import { createBounce, type FailedRecipient } from './bounce.js';
+import { settleSpool } from './settle.js';
 import {
-  loadSpool, loadRecipients, lockPendingRecipient, recordOutcome, closeSpoolIfDone, nextDue,
+  loadSpool, loadRecipients, lockPendingRecipient, recordOutcome, nextDue,
   type SpoolRow, type SpoolRecipient, type RecipientOutcome,
 } from './spool.js';
 
@@ -32,7 +32,11 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
 
   if (recipients.some((r) => r.route !== 'remote')) {
     const { summary } = await ensureParsed(ctx.db, ctx.blobs, spool.blobHash);
-    await deliverLocal(ctx, spool, summary, expired, decide);
+    // with nothing remote to do, the same transaction settles and closes the row
+    const localOnly = !recipients.some((r) => r.route === 'remote');
+    const settled = await deliverLocal(ctx, spool, summary, expired, decide, localOnly);
+    if (settled?.bounceSpoolId) await ctx.queue.add(settled.bounceSpoolId).catch(() => {});
+    if (settled?.closed) return { done: true };
   }
 
   const remote = recipients.filter((r) => r.route === 'remote');
@@ -85,26 +89,8 @@ async function deliverDomain(
   }
 }
 
-/**
- * Recipients that failed get one delivery status notification (RFC 3464) to the
- * envelope sender, made in the same transaction that marks them reported, so a crash
- * never sends two and never none. The row is closed in that transaction when nothing
- * is pending any more. Returns true when closed.
- */
 async function settleAndClose(ctx: DeliveryContext, spool: SpoolRow): Promise<boolean> {
-  let bounceSpoolId: number | undefined;
-  const closed = await transaction(ctx.db, async (client) => {
-    const { rows } = await client.query<FailedRecipient>(
-      `UPDATE spool_recipients SET reported = true
-        WHERE spool_id = $1 AND status = 'failed' AND NOT reported
-        RETURNING recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify`,
-      [spool.id],
-    );
-    // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
-    const report = rows.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
-    if (report.length > 0 && spool.mailFrom !== '') bounceSpoolId = await createBounce(client, ctx, spool, report);
-    return closeSpoolIfDone(client, spool);
-  });
-  if (bounceSpoolId) await ctx.queue.add(bounceSpoolId).catch(() => {});
-  return closed;
+  const settled = await transaction(ctx.db, (client) => settleSpool(client, ctx, spool));
+  if (settled.bounceSpoolId) await ctx.queue.add(settled.bounceSpoolId).catch(() => {});
+  return settled.closed;
 }

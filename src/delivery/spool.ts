@@ -1,5 +1,4 @@
 import type { Db, Queryable } from '../store/db.js';
-import { releaseBlobRef } from '../store/blob-refs.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
 import type { DeliveryQueue } from './queue.js';
 import type { Logger } from '../shared/logger.js';
@@ -73,7 +72,7 @@ export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ i
   const { rows } = await db.query<{ id: number; inserted: boolean }>(
     `WITH blob AS (
        INSERT INTO blobs (hash, size, refcount) VALUES ($1, $2, 1)
-       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1, unreferenced_since = NULL
+       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1
        RETURNING (xmax = 0) AS inserted
      ), row AS (
        INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at)
@@ -187,16 +186,14 @@ export async function addRecipient(db: Queryable, spoolId: number, r: SpoolRecip
   );
 }
 
-/** Closes the row when no recipient is pending; releases its blob reference. Returns true when closed. */
-export async function closeSpoolIfDone(db: Queryable, spool: Pick<SpoolRow, 'id' | 'blobHash'>): Promise<boolean> {
+/** Closes the row when no recipient is pending. Returns true when closed; the caller then releases the row's blob reference. */
+export async function closeSpoolIfDone(db: Queryable, spoolId: number): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE spool SET done_at = now() WHERE id = $1 AND done_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = $1 AND status = 'pending')`,
-    [spool.id],
+    [spoolId],
   );
-  if (!rowCount) return false;
-  await releaseBlobRef(db, spool.blobHash);
-  return true;
+  return Boolean(rowCount);
 }
 
 /** The earliest time a pending recipient is due, or undefined when none is pending. */

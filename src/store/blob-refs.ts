@@ -5,7 +5,8 @@ import type { BlobStore } from './blob-store.js';
 /**
  * Reference counts of blobs, kept in PostgreSQL in the same transaction as the rows
  * that point at a blob (spool rows and messages). A blob whose count reaches zero is
- * deleted by `collectGarbage` after a grace period.
+ * noted in blob_gc and deleted by `collectGarbage` after a grace period, unless it was
+ * referenced again meanwhile.
  *
  * Race with a concurrent put of the same content: the collector unlinks the file
  * before it commits the row's deletion, so `addBlobRef` either bumps the old row
@@ -15,7 +16,7 @@ import type { BlobStore } from './blob-store.js';
 export async function addBlobRef(db: Queryable, store: BlobStore, hash: string, size: number, count = 1): Promise<void> {
   const { rows } = await db.query<{ inserted: boolean }>(
     `INSERT INTO blobs (hash, size, refcount) VALUES ($1, $2, $3)
-     ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount, unreferenced_since = NULL
+     ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount
      RETURNING (xmax = 0) AS inserted`,
     [hash, size, count],
   );
@@ -29,26 +30,30 @@ export class BlobVanishedError extends Error {
   }
 }
 
-export async function releaseBlobRef(db: Queryable, hash: string, count = 1): Promise<void> {
+/** Changes a count by `delta` (negative to release); notes the blob for collection at zero. */
+export async function adjustBlobRef(db: Queryable, hash: string, delta: number): Promise<void> {
+  if (delta === 0) return;
   await db.query(
-    `UPDATE blobs SET refcount = refcount - $2,
-       unreferenced_since = CASE WHEN refcount - $2 = 0 THEN now() ELSE NULL END
-     WHERE hash = $1`,
-    [hash, count],
+    `WITH b AS (UPDATE blobs SET refcount = refcount + $2 WHERE hash = $1 RETURNING refcount)
+     INSERT INTO blob_gc (hash) SELECT $1 FROM b WHERE b.refcount = 0 ON CONFLICT (hash) DO UPDATE SET since = now()`,
+    [hash, delta],
   );
 }
+
+export const releaseBlobRef = (db: Queryable, hash: string, count = 1) => adjustBlobRef(db, hash, -count);
 
 /** Deletes blobs unreferenced for longer than `graceSeconds`. Returns how many went. */
 export async function collectGarbage(db: Db, store: BlobStore, graceSeconds = 3600, limit = 1000): Promise<number> {
   const { rows } = await db.query<{ hash: string }>(
-    `SELECT hash FROM blobs WHERE refcount = 0 AND unreferenced_since < now() - make_interval(secs => $1) LIMIT $2`,
+    `SELECT hash FROM blob_gc WHERE since < now() - make_interval(secs => $1) ORDER BY since LIMIT $2`,
     [graceSeconds, limit],
   );
   let removed = 0;
   for (const { hash } of rows) {
     removed += await transaction(db, async (client) => {
+      await client.query('DELETE FROM blob_gc WHERE hash = $1', [hash]);
       const gone = await client.query('DELETE FROM blobs WHERE hash = $1 AND refcount = 0 RETURNING hash', [hash]);
-      if (gone.rowCount === 0) return 0;
+      if (gone.rowCount === 0) return 0; // referenced again meanwhile
       await store.delete(hash); // before COMMIT: see the note above
       return 1;
     });

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
 
+const WRITE_BATCH_BYTES = 256 * 1024;
+
 /**
  * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
  * renames it into place and fsyncs the directory, so a blob that `put` reported is on
@@ -12,6 +14,7 @@ import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
  */
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  private readonly knownDirs = new Set<string>();
 
   constructor(private readonly dir: string) {
     this.tmpDir = path.join(dir, 'tmp');
@@ -33,11 +36,21 @@ export class FileBlobStore implements BlobStore {
     let size = 0;
     const file = await open(tmp, 'wx', 0o640);
     try {
+      // small pieces are gathered and written with one call
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       for await (const chunk of content) {
         hasher.update(chunk);
         size += chunk.length;
-        await file.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) {
+          await file.writev(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+      if (pending.length) await file.writev(pending);
       await file.sync();
     } catch (err) {
       await file.close();
@@ -47,15 +60,23 @@ export class FileBlobStore implements BlobStore {
     await file.close();
     const hash = hasher.digest('hex');
     const target = this.pathOf(hash);
-    if (await exists(target)) {
-      await unlink(tmp); // same content already durable
-      return { hash, size };
-    }
     const targetDir = path.dirname(target);
-    await mkdir(targetDir, { recursive: true });
+    await this.ensureDir(targetDir);
+    // the same content already there is simply replaced by identical bytes
     await rename(tmp, target);
     await fsyncDir(targetDir);
     return { hash, size };
+  }
+
+  /** Makes `ab/cd` once; a new directory's own entry is made durable in its parent too. */
+  private async ensureDir(dir: string) {
+    if (this.knownDirs.has(dir)) return;
+    const created = await mkdir(dir, { recursive: true });
+    if (created) {
+      await fsyncDir(path.dirname(dir));
+      await fsyncDir(path.dirname(path.dirname(dir)));
+    }
+    this.knownDirs.add(dir);
   }
 
   read(hash: string): Promise<Buffer> {

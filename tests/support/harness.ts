@@ -59,6 +59,7 @@ export async function createTestEnv(options: { zones?: Zones } = {}): Promise<Te
         'argon2.memoryKiB': 8192,
         'argon2.iterations': 1,
         'delivery.reconcileSeconds': 1,
+        'delivery.reconcileGraceSeconds': 2,
         ...overrides,
       },
     });

@@ -1,14 +1,19 @@
 /** Blobs (content-addressed bodies and their parsed description), mailboxes, messages. */
 export const sql = `
+-- no index may cover refcount: its updates stay HOT (in-page, no index writes)
 CREATE TABLE blobs (
   hash       text PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
   size       bigint NOT NULL,
   refcount   integer NOT NULL DEFAULT 0 CHECK (refcount >= 0),
   parsed     jsonb,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  unreferenced_since timestamptz
+  created_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX blobs_unreferenced ON blobs (unreferenced_since) WHERE refcount = 0;
+
+-- blobs whose count reached zero, for the collector to look at after a grace period
+CREATE TABLE blob_gc (
+  hash  text PRIMARY KEY,
+  since timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE mailboxes (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

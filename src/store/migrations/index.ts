@@ -2,6 +2,7 @@ import * as identity from './001-identity.js';
 import * as audit from './002-audit.js';
 import * as mail from './003-mail.js';
 import * as spool from './004-spool.js';
+import * as mailstore from './005-mailstore.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -9,4 +10,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 2, name: 'audit', sql: audit.sql },
   { version: 3, name: 'mail', sql: mail.sql },
   { version: 4, name: 'spool', sql: spool.sql },
+  { version: 5, name: 'mailstore', sql: mailstore.sql },
 ];

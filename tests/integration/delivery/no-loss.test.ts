@@ -25,6 +25,7 @@ function startWorkerProcess(): ChildProcess {
       HOPTHU_HOSTNAME: config.hostname,
       HOPTHU_DNS__SERVERS: JSON.stringify(config.dns.servers),
       HOPTHU_DELIVERY__RECONCILE_SECONDS: '1',
+      HOPTHU_DELIVERY__RECONCILE_GRACE_SECONDS: '2',
       HOPTHU_LOG__LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
