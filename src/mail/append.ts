@@ -80,3 +80,51 @@ export async function accountUsage(db: Queryable, accountId: number): Promise<nu
   );
   return rows[0]?.used ?? 0;
 }
+
+/**
+ * Adds several messages to a mailbox in two statements, inside the caller's transaction:
+ * one update of the mailbox row takes consecutive UIDs and one MODSEQ for them all (one
+ * command, one MODSEQ: RFC 7162 §3.1), one insert writes the rows. For APPEND and
+ * MULTIAPPEND (RFC 3502); `flags` must be validated already (flags.ts). The caller adds
+ * the blob references and publishes the change.
+ */
+export async function appendMessages(
+  db: Queryable,
+  mailboxId: number,
+  inputs: readonly Omit<AppendInput, 'mailboxId' | 'deliveryKey'>[],
+): Promise<{ uids: number[]; modseq: number }> {
+  const unseen = inputs.filter((m) => !m.flags.includes('\\Seen')).length;
+  const bytes = inputs.reduce((n, m) => n + m.size, 0);
+  const { rows } = await db.query<{ first: number; modseq: number }>(
+    `UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = highest_modseq + 1,
+            message_count = message_count + $2, unseen_count = unseen_count + $3, total_bytes = total_bytes + $4
+      WHERE id = $1
+      RETURNING uid_next - $2 AS first, highest_modseq AS modseq`,
+    [mailboxId, inputs.length, unseen, bytes],
+  );
+  const { first, modseq } = rows[0]!;
+  const column = <T>(f: (m: Omit<AppendInput, 'mailboxId' | 'deliveryKey'>) => T) => inputs.map(f);
+  await db.query(
+    `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash,
+                           subject, from_text, to_text, sent_date, message_id)
+     SELECT $1, $2 + x.i - 1, $3, string_to_array(x.flags, ' '), x.internal_date, x.size, x.blob_hash,
+            x.subject, x.from_text, x.to_text, x.sent_date, x.message_id
+       FROM unnest($4::text[], $5::timestamptz[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+            WITH ORDINALITY x(flags, internal_date, size, blob_hash, subject, from_text, to_text, sent_date, message_id, i)`,
+    [
+      mailboxId,
+      first,
+      modseq,
+      column((m) => [...new Set(m.flags)].join(' ')),
+      column((m) => m.internalDate),
+      column((m) => m.size),
+      column((m) => m.blobHash),
+      column((m) => m.summary.subject),
+      column((m) => m.summary.from),
+      column((m) => m.summary.to),
+      column((m) => m.summary.date),
+      column((m) => m.summary.messageId),
+    ],
+  );
+  return { uids: inputs.map((_, i) => first + i), modseq };
+}

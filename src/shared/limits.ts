@@ -29,3 +29,22 @@ export const DELIVERY_LIMITS = {
   /** a message that has passed through this many Received headers is looping (RFC 5321 §6.3) */
   maxReceivedHeaders: 50,
 } as const;
+
+export const IMAP_LIMITS = {
+  /** longest command line: one segment up to a literal or the end, CRLF included; RFC 7162 §4 asks for at least 8192 */
+  lineOctets: 64 * 1024,
+  /** all the non-literal text of one command, its lines together */
+  commandTextOctets: 1024 * 1024,
+  /** literals in one command (MULTIAPPEND sends one per message) */
+  literalsPerCommand: 1000,
+  /** default cap on a literal collected into memory (passwords, search text, mailbox names) */
+  bufferedLiteralOctets: 256 * 1024,
+  /** all the literals of one command collected into memory together */
+  bufferedCommandOctets: 4 * 1024 * 1024,
+  /** RFC 7888 §4: with LITERAL-, a non-synchronizing literal is at most 4096 octets */
+  literalMinusOctets: 4096,
+  /** deepest nesting of parenthesised lists in a command */
+  listDepth: 32,
+  /** deepest nesting of SEARCH keys (NOT, OR, parenthesised groups) */
+  searchDepth: 256,
+} as const;

@@ -35,9 +35,8 @@ CREATE INDEX expunged_messages_modseq ON expunged_messages (mailbox_id, modseq);
 
 -- Search text, made once per blob when it is parsed (src/mail/search-text.ts), all folded
 -- (NFD, marks stripped, đ → d, lower case, white space runs as one space). A table of its
--- own, not columns on blobs: every reference count change rewrites a blobs row outside
--- HOT (refcount is in blobs_unreferenced's predicate), which would re-index the trigrams
--- of up to 1 MB of text each time a circular reaches another mailbox.
+-- own, not columns on blobs: blobs rows stay small for their frequent reference-count
+-- updates, and an extract can be made again (a new version) without touching them.
 --   head      top-level header fields, one "name: decoded value" per line (HEADER, FROM, SUBJECT …)
 --   heads     the other headers: body parts and encapsulated messages (TEXT)
 --   body      decoded text of the text/* parts, at most 1 MB (BODY, TEXT)

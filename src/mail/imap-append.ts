@@ -1,0 +1,80 @@
+import type { Db } from '../store/db.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { appendMessages } from './append.js';
+import { canonicalFlags } from './flags.js';
+import { describedSearchFields, describeMessage, storeDescription, summaryOfSearch, type BlobDescription } from './parsed.js';
+import type { SearchFields } from './mime/index.js';
+import { checkQuota, type QuotaLimits } from './quota.js';
+import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
+import { addMessageBlobRefs } from './message-blobs.js';
+import type { MailboxChange } from './notify.js';
+import { UserError } from '../shared/errors.js';
+
+export interface ClientMessage {
+  /** the message already written to the blob store (BlobStore.put) */
+  blobHash: string;
+  size: number;
+  flags?: readonly string[];
+  /** RFC 9051 §6.3.12: the date-time the client gave; now when it gave none */
+  internalDate?: Date;
+}
+
+export interface AppendResult {
+  /** RFC 4315 §3 APPENDUID: the folder's UIDVALIDITY and the new UIDs, in the order given */
+  uidValidity: number;
+  uids: number[];
+  changes: MailboxChange[];
+}
+
+/**
+ * APPEND (RFC 9051 §6.3.12), and MULTIAPPEND (RFC 3502): all the messages or none. Blobs
+ * not yet described are read and parsed before the transaction, so no lock waits on parsing.
+ * Throws QuotaExceededError (NO [OVERQUOTA], RFC 9208 §4.3), 'bad-flag', 'noselect',
+ * and BlobVanishedError when a blob was collected meanwhile (store it again and retry).
+ */
+export async function appendFromClient(
+  db: Db,
+  blobs: BlobStore,
+  input: { mailboxId: number; quota: QuotaLimits | null; messages: readonly ClientMessage[] },
+): Promise<AppendResult> {
+  if (input.messages.length === 0) throw new UserError('bad-append', 'nothing to append');
+  const known: Map<string, SearchFields> = await describedSearchFields(db, input.messages.map((m) => m.blobHash));
+  const described = new Map<string, BlobDescription>();
+  for (const m of input.messages) {
+    if (known.has(m.blobHash) || described.has(m.blobHash)) continue;
+    const d = describeMessage(await blobs.read(m.blobHash));
+    described.set(m.blobHash, d);
+    known.set(m.blobHash, d.parsed.search);
+  }
+  return mailTransaction(db, async (client) => {
+    const mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
+    const bytes = input.messages.reduce((n, m) => n + m.size, 0);
+    await checkQuota(client, mailbox.accountId, input.quota ?? undefined, bytes, input.messages.length);
+    const keywords = [...mailbox.keywords];
+    const flags = input.messages.map((m) => {
+      const c = canonicalFlags(m.flags ?? [], keywords);
+      keywords.push(...c.added);
+      return c.flags;
+    });
+    // blob rows first, in hash order (tx.ts rule 3), then their descriptions
+    await addMessageBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })));
+    for (const [hash, d] of described) await storeDescription(client, hash, d);
+
+    const { uids, modseq } = await appendMessages(
+      client,
+      mailbox.id,
+      input.messages.map((m, i) => ({
+        blobHash: m.blobHash,
+        size: m.size,
+        flags: flags[i]!,
+        internalDate: m.internalDate ?? new Date(),
+        summary: summaryOfSearch(known.get(m.blobHash)!),
+      })),
+    );
+    if (keywords.length > mailbox.keywords.length) {
+      await client.query('UPDATE mailboxes SET keywords = $2 WHERE id = $1', [mailbox.id, keywords]);
+    }
+    const changes: MailboxChange[] = [{ type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq }];
+    return { uidValidity: mailbox.uidValidity, uids, changes };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * The mail store: what the IMAP server, webmail and delivery call. Every function that
+ * changes a folder runs its own transaction (retried on deadlock) and returns the
+ * MailboxChange list for the caller to publish after COMMIT (notify.ts). Errors are
+ * UserError with a stable `code`; the IMAP layer maps them to response codes:
+ *   no-such-mailbox → NO [NONEXISTENT]   already-exists → NO [ALREADYEXISTS]
+ *   has-children → NO [HASCHILDREN]       cannot, noselect, bad-mailbox-name → NO [CANNOT]
+ *   over-quota → NO [OVERQUOTA]          bad-special-use → NO [USEATTR]
+ *   bad-flag, too-many-keywords, bad-search, bad-append → BAD or NO, as the command suits
+ */
+export * from './mailboxes.js';
+export * from './mailbox-names.js';
+export * from './mailbox-tree.js';
+export * from './mailbox-list.js';
+export * from './status.js';
+export * from './snapshot.js';
+export * from './fetch.js';
+export * from './store-flags.js';
+export * from './expunge.js';
+export * from './copy-move.js';
+export * from './imap-append.js';
+export * from './changes.js';
+export * from './quota.js';
+export * from './search-query.js';
+export * from './search.js';
+export * from './flags.js';
+export * from './fold.js';
+export * from './uid-set.js';
+export * from './notify.js';
+export { appendMessage, appendMessages, accountUsage, OverQuotaError, type AppendInput, type Appended, type MessageSummary } from './append.js';
+export { ensureParsed, ensureSearchText, summaryOf } from './parsed.js';
