@@ -2,9 +2,9 @@ import { transaction, type Queryable } from '../store/db.js';
 import { adjustBlobRef } from '../store/blob-refs.js';
 import { expandRecipient, type Expansion } from '../identity/recipients.js';
 import { findAccount, getAccountById, type Account } from '../identity/accounts.js';
-import { createDefaultMailboxes } from '../mail/mailboxes.js';
+import { getMailbox } from '../mail/mailboxes.js';
+import { storeDescription, type PreparedDescription } from '../mail/parsed.js';
 import { deliverToMailbox, type DeliveryResult } from '../mail/deliver.js';
-import type { MessageSummary } from '../mail/append.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
 import { expireIfDue } from './expiry.js';
@@ -21,13 +21,15 @@ import { addRecipient, recordOutcome, type SpoolRow, type SpoolRecipient, type R
 export async function deliverLocal(
   ctx: DeliveryContext,
   spool: SpoolRow,
-  summary: MessageSummary,
+  description: PreparedDescription,
   expired: boolean,
   decide: (r: SpoolRecipient, o: RecipientOutcome) => Date | undefined,
   settle: boolean,
 ): Promise<Settled | undefined> {
   const changes: MailboxChange[] = [];
   const settled = await transaction(ctx.db, async (client) => {
+    if (description.unstored) await storeDescription(client, spool.blobHash, description.unstored);
+    const summary = description.summary;
     const locked = await lockDueLocalRecipients(client, spool.id);
     let stored = 0;
     for (const recipient of locked) {
@@ -68,8 +70,9 @@ export async function deliverLocal(
       };
       let result = await deliverToMailbox(client, input);
       if (result.status === 'no-mailbox') {
-        await createDefaultMailboxes(client, account.id);
-        result = await deliverToMailbox(client, input);
+        // missing, renamed or a \Noselect level: the folder with its special use, or a new one
+        const mailbox = await getMailbox(client, account.id, folder);
+        result = await deliverToMailbox(client, { ...input, mailboxId: mailbox.id });
       }
       if (result.status === 'stored') {
         stored++;

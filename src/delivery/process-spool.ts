@@ -1,5 +1,5 @@
 import { transaction } from '../store/db.js';
-import { ensureParsed } from '../mail/parsed.js';
+import { prepareDescription } from '../mail/parsed.js';
 import type { DeliveryContext } from './context.js';
 import { deliverLocal } from './local-delivery.js';
 import { deliverRemote, readableOf } from './outbound.js';
@@ -31,10 +31,10 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
   const decide = (r: SpoolRecipient, o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
 
   if (recipients.some((r) => r.route !== 'remote')) {
-    const { summary } = await ensureParsed(ctx.db, ctx.blobs, spool.blobHash);
+    const description = await prepareDescription(ctx.db, ctx.blobs, spool.blobHash);
     // with nothing remote to do, the same transaction settles and closes the row
     const localOnly = !recipients.some((r) => r.route === 'remote');
-    const settled = await deliverLocal(ctx, spool, summary, expired, decide, localOnly);
+    const settled = await deliverLocal(ctx, spool, description, expired, decide, localOnly);
     if (settled?.bounceSpoolId) await ctx.queue.add(settled.bounceSpoolId).catch(() => {});
     if (settled?.closed) return { done: true };
   }

@@ -14,6 +14,8 @@ export interface DeliveryInput {
   deliveryKey: string;
   /** refuse when the message would take the account over its quota */
   enforceQuota: boolean;
+  /** deliver into this mailbox (found by getMailbox) instead of looking `folder` up */
+  mailboxId?: number;
 }
 
 export type DeliveryResult =
@@ -31,7 +33,8 @@ export async function deliverToMailbox(db: Queryable, input: DeliveryInput): Pro
   const seen = input.flags.includes('\\Seen');
   const { rows } = await db.query<{ mailbox_id: number; uid: number; modseq: number }>(
     `WITH target AS (
-       SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2
+       SELECT id FROM mailboxes
+        WHERE account_id = $1 AND NOT noselect AND CASE WHEN $15::bigint IS NULL THEN name = $2 ELSE id = $15 END
      ), allowed AS (
        SELECT NOT $13::boolean OR a.quota_bytes = 0
               OR (SELECT COALESCE(sum(total_bytes), 0) FROM mailboxes WHERE account_id = $1) + $4 <= a.quota_bytes AS ok
@@ -51,14 +54,14 @@ export async function deliverToMailbox(db: Queryable, input: DeliveryInput): Pro
     [
       input.accountId, input.folder, input.deliveryKey, input.size, seen ? 0 : 1, [...new Set(input.flags)], input.internalDate,
       input.blobHash, input.summary.subject, input.summary.from, input.summary.to, input.summary.date, input.enforceQuota,
-      input.summary.messageId,
+      input.summary.messageId, input.mailboxId ?? null,
     ],
   );
   const row = rows[0];
   if (row) return { status: 'stored', mailboxId: row.mailbox_id, uid: row.uid, modseq: row.modseq };
   // the rare paths: find out which condition stopped it
   const why = await db.query<{ mailbox: number | null; dup: boolean }>(
-    `SELECT (SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2) AS mailbox,
+    `SELECT (SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2 AND NOT noselect) AS mailbox,
             EXISTS (SELECT 1 FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
                      WHERE b.account_id = $1 AND b.name = $2 AND m.delivery_key = $3) AS dup`,
     [input.accountId, input.folder, input.deliveryKey],

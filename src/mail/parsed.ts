@@ -38,17 +38,28 @@ export async function storeDescription(db: Queryable, hash: string, d: BlobDescr
  * time, and made later for blobs parsed before search text existed.
  */
 export async function ensureParsed(db: Queryable, blobs: BlobStore, hash: string): Promise<{ parsed: ParsedMessage; summary: MessageSummary }> {
+  const prepared = await prepareDescription(db, blobs, hash);
+  if (prepared.unstored) await storeDescription(db, hash, prepared.unstored);
+  return prepared;
+}
+
+export interface PreparedDescription {
+  parsed: ParsedMessage;
+  summary: MessageSummary;
+  /** made now and not yet stored: the caller stores it in its own transaction with storeDescription */
+  unstored?: BlobDescription;
+}
+
+/** Like ensureParsed, without writing: delivery stores the description in its own transaction (one commit, not three). */
+export async function prepareDescription(db: Queryable, blobs: BlobStore, hash: string): Promise<PreparedDescription> {
   const { rows } = await db.query<{ parsed: ParsedMessage | null; search_version: number | null }>(
     'SELECT b.parsed, s.version AS search_version FROM blobs b LEFT JOIN blob_search s ON s.hash = b.hash WHERE b.hash = $1',
     [hash],
   );
-  let parsed = rows[0]?.parsed ?? null;
-  if (!parsed || rows[0]?.search_version !== SEARCH_TEXT_VERSION) {
-    const d = describeMessage(await blobs.read(hash), parsed ?? undefined);
-    parsed = d.parsed;
-    await storeDescription(db, hash, d);
-  }
-  return { parsed, summary: summaryOf(parsed) };
+  const parsed = rows[0]?.parsed ?? null;
+  if (parsed && rows[0]?.search_version === SEARCH_TEXT_VERSION) return { parsed, summary: summaryOf(parsed) };
+  const d = describeMessage(await blobs.read(hash), parsed ?? undefined);
+  return { parsed: d.parsed, summary: summaryOf(d.parsed), unstored: d };
 }
 
 /**

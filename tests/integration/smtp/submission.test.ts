@@ -6,6 +6,7 @@ import { createTestEnv, type TestEnv } from '../../support/harness.js';
 import { addTestAccount, addTestAlias, addTestDomain, eventually, messagesIn, rawMessage } from '../../support/fixtures.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import type { Account } from '../../../src/identity/accounts.js';
+import { renameMailbox } from '../../../src/mail/index.js';
 
 const execFileAsync = promisify(execFile);
 const PASSWORD = 'mat-khau-dai-12345';
@@ -54,6 +55,15 @@ describe('submission (587, STARTTLS + AUTH)', () => {
     await eventually(async () => ((await messagesIn(server.runtime.db, ha.id)).some((m) => m.subject === 'Báo cáo tuần') ? true : undefined), 10_000, 'delivery');
     const sent = await eventually(async () => (await messagesIn(server.runtime.db, an.id, 'Sent')).find((m) => m.subject === 'Báo cáo tuần'), 10_000, 'Sent copy');
     expect(sent.flags).toContain('\\Seen');
+  });
+
+  it('keeps the Sent copy in the folder marked \\Sent after the user renamed it', async () => {
+    const { changes } = await renameMailbox(server.runtime.db, an.id, 'Sent', 'Đã gửi');
+    expect(changes.length).toBeGreaterThanOrEqual(0);
+    await submission().sendMail({ from: 'annv@yenbai.gov.vn', to: 'hadtt@yenbai.gov.vn', subject: 'Sau khi đổi tên', text: 'x' });
+    const copy = await eventually(async () => (await messagesIn(server.runtime.db, an.id, 'Đã gửi')).find((m) => m.subject === 'Sau khi đổi tên'), 10_000, 'Sent copy');
+    expect(copy.flags).toContain('\\Seen');
+    expect(await messagesIn(server.runtime.db, an.id, 'Sent')).toEqual([]);
   });
 
   it('lets a user send as an alias that delivers to them', async () => {

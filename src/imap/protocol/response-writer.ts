@@ -1,0 +1,162 @@
+import { formatDateTime } from './datetime.js';
+import { imapString } from './imap-string.js';
+import { encodeMailboxName } from './mailbox-name.js';
+import { formatSequenceSet } from './sequence-set.js';
+
+export { formatSequenceSet } from './sequence-set.js';
+export { encodeMailboxName, encodeModifiedUtf7 } from './mailbox-name.js';
+
+/**
+ * Server responses as Buffers (RFC 9051 §7): status lines with response codes, untagged
+ * data, continuation requests, and a serializer for the values inside them.
+ */
+
+export interface ImapAtom {
+  readonly atom: string;
+}
+/** octets already in wire form (an ENVELOPE or BODYSTRUCTURE rendering, a pre-built list) */
+export interface ImapRaw {
+  readonly raw: Buffer;
+}
+/** RFC 3516 §4.2: ~{n} literal8, for BINARY data that may hold NUL */
+export interface ImapLiteral8 {
+  readonly literal8: Buffer;
+}
+/** a {n} literal, even where a quoted string would do */
+export interface ImapLiteral {
+  readonly literal: Buffer;
+}
+
+/**
+ * A value in a response: number → decimal; null → NIL; string or Buffer → an IMAP string
+ * (quoted when it can be, a literal otherwise; a string is sent as UTF-8); array → a
+ * parenthesised list; and the wrappers above.
+ */
+export type ImapValue = number | bigint | null | string | Buffer | ImapAtom | ImapRaw | ImapLiteral8 | ImapLiteral | readonly ImapValue[];
+
+export const atom = (text: string): ImapAtom => ({ atom: text });
+export const raw = (bytes: Buffer): ImapRaw => ({ raw: bytes });
+export const literal8 = (bytes: Buffer): ImapLiteral8 => ({ literal8: bytes });
+export const literal = (bytes: Buffer): ImapLiteral => ({ literal: bytes });
+
+/** a mailbox name as its string value: modified UTF-7 unless UTF8=ACCEPT/IMAP4rev2 is on (RFC 3501 §5.1.3, RFC 6855 §3) */
+export const mailboxValue = (name: string, utf8: boolean): Buffer => encodeMailboxName(name, utf8);
+
+/** an INTERNALDATE value: "17-Jul-1996 02:44:25 -0700" */
+export const dateTimeValue = (date: Date, offsetMinutes = 0): ImapRaw => raw(Buffer.from(`"${formatDateTime(date, offsetMinutes)}"`));
+
+/** a sequence set as an atom: "1:5,7,9:12" */
+export const sequenceSetValue = (values: Iterable<number>): ImapAtom => atom(formatSequenceSet(values));
+
+const SP = Buffer.from(' ');
+const CRLF = Buffer.from('\r\n');
+
+/** The "{n}\r\n" (or "~{n}\r\n") that starts a literal, for a server that streams the octets itself. */
+export function literalHeader(octets: number, binary = false): Buffer {
+  return Buffer.from(`${binary ? '~' : ''}{${octets}}\r\n`);
+}
+
+function collect(value: ImapValue, out: Buffer[]): void {
+  if (value === null) out.push(Buffer.from('NIL'));
+  else if (typeof value === 'number' || typeof value === 'bigint') out.push(Buffer.from(String(value)));
+  else if (typeof value === 'string') out.push(imapString(Buffer.from(value, 'utf8')));
+  else if (Buffer.isBuffer(value)) out.push(imapString(value));
+  else if (Array.isArray(value)) {
+    out.push(Buffer.from('('));
+    (value as readonly ImapValue[]).forEach((item, i) => {
+      if (i > 0) out.push(SP);
+      collect(item, out);
+    });
+    out.push(Buffer.from(')'));
+  } else if ('atom' in value) out.push(Buffer.from(value.atom, 'utf8'));
+  else if ('raw' in value) out.push(value.raw);
+  else if ('literal8' in value) out.push(literalHeader(value.literal8.length, true), value.literal8);
+  else if ('literal' in value) out.push(literalHeader(value.literal.length), value.literal);
+}
+
+export function serializeValue(value: ImapValue): Buffer {
+  const out: Buffer[] = [];
+  collect(value, out);
+  return Buffer.concat(out);
+}
+
+/** values separated by SP */
+export function serializeValues(values: readonly ImapValue[]): Buffer {
+  const out: Buffer[] = [];
+  values.forEach((v, i) => {
+    if (i > 0) out.push(SP);
+    collect(v, out);
+  });
+  return Buffer.concat(out);
+}
+
+// ---------------------------------------------------------------- response codes
+
+/** RFC 9051 §7.1: a code alone ('ALREADYEXISTS') or with arguments */
+export type ResponseCode = string | { readonly name: string; readonly args: readonly ImapValue[] };
+
+const withArgs = (name: string, ...args: ImapValue[]): ResponseCode => ({ name, args });
+
+/** Constructors for the response codes with arguments. */
+export const codes = {
+  /** RFC 4315 §3: APPENDUID uidvalidity uid-set */
+  appendUid: (uidValidity: number, uids: readonly number[]) => withArgs('APPENDUID', uidValidity, atom(formatSequenceSet(uids))),
+  /** RFC 4315 §3: COPYUID uidvalidity source-set dest-set, the two sets paired in order */
+  copyUid: (uidValidity: number, source: readonly number[], dest: readonly number[]) =>
+    withArgs('COPYUID', uidValidity, atom(formatSequenceSet(source)), atom(formatSequenceSet(dest))),
+  /** RFC 7162 §3.1.2.1 */
+  highestModseq: (modseq: number | bigint) => withArgs('HIGHESTMODSEQ', modseq),
+  /** RFC 7162 §3.1.3: the messages a conditional STORE did not change */
+  modified: (set: readonly number[]) => withArgs('MODIFIED', atom(formatSequenceSet(set))),
+  uidNext: (uid: number) => withArgs('UIDNEXT', uid),
+  uidValidity: (v: number) => withArgs('UIDVALIDITY', v),
+  unseen: (seq: number) => withArgs('UNSEEN', seq),
+  permanentFlags: (flags: readonly string[]) => withArgs('PERMANENTFLAGS', flags.map(atom)),
+  /** RFC 9051 §7.1: BADCHARSET, optionally with the charsets we support */
+  badCharset: (charsets: readonly string[] = []) => (charsets.length ? withArgs('BADCHARSET', charsets.map(atom)) : 'BADCHARSET'),
+  capability: (caps: readonly string[]) => withArgs('CAPABILITY', ...caps.map(atom)),
+  /** RFC 7889 §3 */
+  appendLimit: (octets: number) => withArgs('APPENDLIMIT', octets),
+} as const;
+
+function codeBytes(code: ResponseCode): Buffer {
+  if (typeof code === 'string') return Buffer.from(`[${code}]`);
+  return Buffer.concat([Buffer.from(`[${code.name}`), ...(code.args.length ? [SP, serializeValues(code.args)] : []), Buffer.from(']')]);
+}
+
+/** RFC 9051 §9 text = 1*TEXT-CHAR: no CR, LF or NUL, and not empty */
+function cleanText(text: string, fallback: string): string {
+  const t = text.replace(/[\r\n\0]+/g, ' ').trim();
+  return t === '' ? fallback : t;
+}
+
+export type StatusCondition = 'OK' | 'NO' | 'BAD' | 'PREAUTH' | 'BYE';
+
+/** `tag SP status SP ["[" code "]" SP] text CRLF`; tag "*" for an untagged status */
+export function statusResponse(tag: string, status: StatusCondition, text: string, code?: ResponseCode | null): Buffer {
+  let human = cleanText(text, status === 'OK' ? 'Completed' : status === 'BAD' ? 'Invalid command' : 'Failed');
+  // RFC 9051 §7.1: a text starting with "[" would be read as a response code
+  if (!code && human.startsWith('[')) human = `- ${human}`;
+  return Buffer.concat([Buffer.from(`${tag} ${status} `), ...(code ? [codeBytes(code), SP] : []), Buffer.from(human, 'utf8'), CRLF]);
+}
+
+export const tagged = (tag: string, status: 'OK' | 'NO' | 'BAD', text: string, code?: ResponseCode | null): Buffer =>
+  statusResponse(tag, status, text, code);
+
+export const untaggedStatus = (status: StatusCondition, text: string, code?: ResponseCode | null): Buffer =>
+  statusResponse('*', status, text, code);
+
+/** `* ` values CRLF: `untagged(5, atom('EXISTS'))`, `untagged(atom('FLAGS'), flags.map(atom))` */
+export function untagged(...values: readonly ImapValue[]): Buffer {
+  return Buffer.concat([Buffer.from('* '), serializeValues(values), CRLF]);
+}
+
+/** RFC 9051 §7.5: "+" SP (resp-text / base64) CRLF */
+export function continuation(text = 'Ready for literal data'): Buffer {
+  return Buffer.from(`+ ${cleanText(text, 'Ready')}\r\n`, 'utf8');
+}
+
+/** RFC 9051 §6.2.2: a SASL challenge, base64 (empty for an empty challenge) */
+export function saslChallenge(data: Buffer): Buffer {
+  return Buffer.from(`+ ${data.toString('base64')}\r\n`);
+}
