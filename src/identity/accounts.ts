@@ -15,7 +15,7 @@ export interface Account {
   createdAt: Date;
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: number;
   domain_id: number;
   address: string;
@@ -26,7 +26,7 @@ interface AccountRow {
   created_at: Date;
 }
 
-const toAccount = (r: AccountRow): Account => ({
+export const toAccount = (r: AccountRow): Account => ({
   id: r.id,
   domainId: r.domain_id,
   address: r.address,

@@ -1,8 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { DELIVERY_LIMITS } from '../shared/limits.js';
 import { parseAddress } from './address.js';
-import { isLocalDomain } from './domains.js';
-import { findAccount, type Account } from './accounts.js';
+import { toAccount, type Account, type AccountRow } from './accounts.js';
 import { findAlias } from './aliases.js';
 
 export type RecipientClass =
@@ -11,13 +10,19 @@ export type RecipientClass =
   | { kind: 'unknown-local'; address: string }
   | { kind: 'remote'; address: string; domain: string };
 
-/** What an RCPT TO address is to us. Throws UserError for an address that cannot be parsed. */
+/** What an RCPT TO address is to us, in one query. Throws UserError for an address that cannot be parsed. */
 export async function classifyRecipient(db: Queryable, input: string): Promise<RecipientClass> {
   const { address, domain } = parseAddress(input);
-  if (!(await isLocalDomain(db, domain))) return { kind: 'remote', address, domain };
-  const account = await findAccount(db, address);
-  if (account) return { kind: 'account', address, account };
-  if (await findAlias(db, address)) return { kind: 'alias', address };
+  const { rows } = await db.query<Partial<AccountRow> & { local: boolean; alias: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM domains WHERE name = $2) AS local,
+            EXISTS (SELECT 1 FROM aliases WHERE address = $1) AS alias, a.*
+       FROM (SELECT 1) AS one LEFT JOIN accounts a ON a.address = $1`,
+    [address, domain],
+  );
+  const row = rows[0]!;
+  if (!row.local) return { kind: 'remote', address, domain };
+  if (row.id !== null && row.id !== undefined) return { kind: 'account', address, account: toAccount(row as AccountRow) };
+  if (row.alias) return { kind: 'alias', address };
   return { kind: 'unknown-local', address };
 }
 
