@@ -35,7 +35,7 @@ function help(): string {
     'hopthu — mail and identity service',
     '',
     'usage:',
-    '  hopthu start [--roles smtp,worker]   run the server (all roles by default)',
+    '  hopthu start [--roles smtp,imap,worker]  run the server (all roles by default)',
     ...COMMANDS.map((c) => `  ${c.usage.replace(/^hopthu /, 'hopthu ').padEnd(36)} ${c.summary}`),
     '',
     'Configuration: hopthu.yaml (or HOPTHU_CONFIG) and HOPTHU_* variables; HOPTHU_DATA_DIR (default ./data).',

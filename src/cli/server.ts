@@ -12,14 +12,15 @@ import { startReconciler } from '../delivery/reconciler.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
 import { ConnectionCounter } from '../smtp/rate-limits.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { startImap } from '../imap/start.js';
 
-export const ROLES = ['smtp', 'worker'] as const;
+export const ROLES = ['smtp', 'imap', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningServer {
   runtime: Runtime;
   context: DeliveryContext;
-  /** bound ports by listener: mx, submission, submissions */
+  /** bound ports by listener: mx, submission, submissions, imap, imaps */
   ports: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -60,6 +61,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
         ports[l.role] = l.port;
         stops.push(() => l.close());
       }
+    }
+
+    if (roles.includes('imap')) {
+      const imap = await startImap(runtime, redis);
+      ports.imap = imap.ports.imap;
+      ports.imaps = imap.ports.imaps;
+      stops.push(() => imap.close());
     }
 
     if (roles.includes('worker')) {

@@ -71,6 +71,15 @@ export const configSchema = z.strictObject({
       maxMessagesPerIpPerMinute: 3000,
       socketTimeoutSeconds: 300,
     }),
+  imap: z
+    .strictObject({
+      /** allow LOGIN / AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (RFC 9051 §6.2.3 otherwise needs TLS) */
+      allowPlaintextLoginOnLoopback: z.boolean().default(true),
+      maxConnectionsPerIp: z.number().int().min(1).default(50),
+      /** RFC 9051 §5.4: the autologout timer is at least 30 minutes */
+      idleTimeoutMinutes: z.number().min(30).default(30),
+    })
+    .default({ allowPlaintextLoginOnLoopback: true, maxConnectionsPerIp: 50, idleTimeoutMinutes: 30 }),
   delivery: z
     .strictObject({
       /** send all outbound mail through this relay instead of MX lookup */

@@ -1,0 +1,38 @@
+/**
+ * What hopthu announces (RFC 9051 §6.1.1, §7.2.2). Only what works end to end is listed;
+ * the session computes the list from its state, so STARTTLS and LOGINDISABLED come and go.
+ */
+const ALWAYS = [
+  'IMAP4rev1',
+  'LITERAL+', // RFC 7888
+  'SASL-IR', // RFC 4959
+  'ID', // RFC 2971
+  'ENABLE', // RFC 5161
+  'IDLE', // RFC 2177
+  'NAMESPACE', // RFC 2342
+  'UNSELECT', // RFC 3691
+  'UIDPLUS', // RFC 4315
+  'MOVE', // RFC 6851
+  'CHILDREN', // RFC 3348
+  'SPECIAL-USE', // RFC 6154
+  'CONDSTORE', // RFC 7162 §3.1
+] as const;
+
+export interface CapabilityState {
+  authenticated: boolean;
+  secure: boolean;
+  /** RFC 9051 §6.2.3: LOGIN and AUTHENTICATE PLAIN are refused over plaintext */
+  plaintextLoginAllowed: boolean;
+  /** STARTTLS is offered on this listener (not on the implicit-TLS port) */
+  startTls: boolean;
+}
+
+export function capabilities(s: CapabilityState): string[] {
+  const caps: string[] = [...ALWAYS];
+  if (s.authenticated) return caps;
+  if (s.startTls && !s.secure) caps.push('STARTTLS');
+  // RFC 9051 §6.2.3 / §7.2.2: LOGINDISABLED, and no AUTH=PLAIN, until TLS is on
+  if (s.secure || s.plaintextLoginAllowed) caps.push('AUTH=PLAIN');
+  else caps.push('LOGINDISABLED');
+  return caps;
+}

@@ -1,0 +1,92 @@
+import type { StoredBlob } from '../../store/blob-store.js';
+import { appendFromClient, findMailbox, type ClientMessage } from '../../mail/index.js';
+import { AUTHENTICATED, type Command } from '../command.js';
+import { ImapNo } from '../errors.js';
+import { isAppendMessageLiteral } from '../protocol/append-args.js';
+import type { LiteralDecision, LiteralRequest, LiteralSink } from '../protocol/command-reader.js';
+import { codes } from '../protocol/response-writer.js';
+import type { ImapDateTime } from '../protocol/datetime.js';
+import type { Session } from '../session.js';
+
+/**
+ * APPEND's message literals go straight into the blob store (STYLE.md: never hold a
+ * message in memory); the sink's end() gives the StoredBlob promise to the command.
+ */
+export function appendLiteral(session: Session, request: LiteralRequest): LiteralDecision | null {
+  if (session.state !== 'authenticated' && session.state !== 'selected') return null;
+  if (!isAppendMessageLiteral(request)) return null;
+  const max = session.ctx.config.smtp.maxMessageBytes;
+  // RFC 7889 §4 / RFC 9051 §7.1: TOOBIG before the client sends the octets
+  if (request.size > max) return { mode: 'refuse', status: 'NO', code: 'TOOBIG', text: `Messages are limited to ${max} octets` };
+  return { mode: 'stream', sink: blobSink(session) };
+}
+
+function blobSink(session: Session): LiteralSink {
+  const chunks: Buffer[] = [];
+  let wake: (() => void) | null = null;
+  let done = false;
+  let failed: Error | null = null;
+  let resumeWriter: (() => void) | null = null;
+  async function* source(): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (failed) throw failed;
+      const c = chunks.shift();
+      if (c) {
+        resumeWriter?.();
+        resumeWriter = null;
+        yield c;
+        continue;
+      }
+      if (done) return;
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
+    }
+  }
+  const stored: Promise<StoredBlob> = session.ctx.blobs.put(source());
+  stored.catch((err: Error) => {
+    // the store failed: let a waiting write go on so the reader can fail the command
+    failed ??= err;
+    resumeWriter?.();
+  });
+  return {
+    write(chunk) {
+      chunks.push(Buffer.from(chunk));
+      wake?.();
+      // backpressure: wait until the blob store took the chunk
+      if (chunks.length > 4) return new Promise<void>((r) => (resumeWriter = r));
+    },
+    end() {
+      done = true;
+      wake?.();
+      return stored;
+    },
+    abort(reason) {
+      failed = reason;
+      done = true;
+      wake?.();
+      resumeWriter?.();
+    },
+  };
+}
+
+const toDate = (d: ImapDateTime | null): Date | undefined => d?.date;
+
+/** RFC 9051 §6.3.12, UIDPLUS APPENDUID (RFC 4315 §3) */
+export const append: Command<'APPEND'> = {
+  states: AUTHENTICATED,
+  async run(session, { mailbox, messages }) {
+    const account = session.account!;
+    const target = await findMailbox(session.ctx.db, account.id, mailbox);
+    // RFC 9051 §6.3.12: TRYCREATE when the folder does not exist
+    if (!target) throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+    const items: ClientMessage[] = [];
+    for (const m of messages) {
+      const blob: StoredBlob = m.data.kind === 'bytes' ? await session.ctx.blobs.put([m.data.bytes]) : await (m.data.result as Promise<StoredBlob>);
+      items.push({ blobHash: blob.hash, size: blob.size, flags: m.flags, internalDate: toDate(m.date) });
+    }
+    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: account.quotaBytes }, messages: items });
+    session.ctx.events.publish(result.changes);
+    if (session.selected?.id === target.id) session.selected.stale = true;
+    return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };
+  },
+};

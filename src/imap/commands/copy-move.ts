@@ -1,0 +1,44 @@
+import { copyMessages, findMailbox, moveMessages, uidSetOf } from '../../mail/index.js';
+import { SELECTED, type Command, type CommandInfo, type Outcome } from '../command.js';
+import { ImapBad, ImapNo } from '../errors.js';
+import { codes, untaggedStatus } from '../protocol/response-writer.js';
+import type { SequenceSet } from '../protocol/sequence-set.js';
+import type { Session } from '../session.js';
+
+async function transfer(session: Session, set: SequenceSet, mailbox: string, info: CommandInfo, move: boolean): Promise<Outcome | void> {
+  const sel = session.selected!;
+  if (move && sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
+  let uids: number[];
+  if (info.uid) uids = sel.uidsOfUidSet(set);
+  else {
+    const r = sel.uidsOfSeqSet(set);
+    if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
+    uids = r.uids;
+  }
+  const account = session.account!;
+  const target = await findMailbox(session.ctx.db, account.id, mailbox);
+  // RFC 9051 §6.4.7: TRYCREATE when the target does not exist
+  if (!target) throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+  if (uids.length === 0) return;
+  const input = { sourceMailboxId: sel.id, uids: uidSetOf(uids), targetMailboxId: target.id, targetQuota: { quotaBytes: account.quotaBytes } };
+  const result = move ? await moveMessages(session.ctx.db, input) : await copyMessages(session.ctx.db, session.ctx.blobs, input);
+  session.ctx.events.publish(result.changes);
+  if (target.id === sel.id) sel.stale = true;
+  const copyUid = result.sourceUids.length ? codes.copyUid(result.uidValidity, result.sourceUids, result.targetUids) : null;
+  if (!move) return { code: copyUid };
+  // RFC 6851 §4.3: COPYUID in an untagged OK before the EXPUNGE responses
+  if (copyUid) session.send(untaggedStatus('OK', 'Moved', copyUid));
+  for (const line of sel.expunge(result.sourceUids)) session.send(line);
+}
+
+/** RFC 9051 §6.4.7, COPYUID (RFC 4315 §3) */
+export const copy: Command<'COPY'> = {
+  states: SELECTED,
+  run: (session, { set, mailbox }, info) => transfer(session, set, mailbox, info, false),
+};
+
+/** RFC 6851 §3.1 */
+export const move: Command<'MOVE'> = {
+  states: SELECTED,
+  run: (session, { set, mailbox }, info) => transfer(session, set, mailbox, info, true),
+};

@@ -1,0 +1,21 @@
+import { expungeMessages, uidSetOf, ALL_UIDS } from '../../mail/index.js';
+import { SELECTED, type Command } from '../command.js';
+import { ImapNo } from '../errors.js';
+
+/** RFC 9051 §6.4.3 EXPUNGE; UID EXPUNGE (RFC 9051 §6.4.9, RFC 4315 §2.1) only touches the UIDs given */
+export const expunge: Command<'EXPUNGE'> = {
+  states: SELECTED,
+  async run(session, { set }) {
+    const sel = session.selected!;
+    if (sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
+    let uids = ALL_UIDS;
+    if (set) {
+      const chosen = sel.uidsOfUidSet(set);
+      if (chosen.length === 0) return;
+      uids = uidSetOf(chosen);
+    }
+    const result = await expungeMessages(session.ctx.db, sel.id, uids);
+    session.ctx.events.publish(result.changes);
+    for (const line of sel.expunge(result.uids)) session.send(line);
+  },
+};

@@ -1,0 +1,128 @@
+import { fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
+import { SELECTED, type Command } from '../command.js';
+import { ImapBad, ImapNo } from '../errors.js';
+import { fetchItemName, type FetchAtt } from '../protocol/fetch-args.js';
+import { atom, dateTimeValue, literal, literal8, raw, untagged, type ImapValue } from '../protocol/response-writer.js';
+import { renderEnvelope } from '../protocol/envelope.js';
+import { renderBodyStructure } from '../protocol/body-structure.js';
+import { binarySection, binarySize, bodySection, UnknownTransferEncodingError, type SectionPartShape } from '../protocol/sections.js';
+import type { EnvelopeShape } from '../protocol/envelope.js';
+import type { BodyPartShape } from '../protocol/body-structure.js';
+
+const NEEDS_PARSED = new Set(['ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
+const NEEDS_RAW = new Set(['BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+
+/** RFC 9051 §6.4.5: fetching a body without .PEEK sets \Seen */
+const setsSeen = (a: FetchAtt): boolean =>
+  (a.kind === 'BODY[]' && !a.peek) || (a.kind === 'BINARY' && !a.peek) || a.kind === 'RFC822' || a.kind === 'RFC822.TEXT';
+
+/** RFC 9051 §6.4.5 FETCH, §6.4.9 UID FETCH, RFC 3516 BINARY */
+export const fetch: Command<'FETCH'> = {
+  states: SELECTED,
+  async run(session, args, { uid }) {
+    const sel = session.selected!;
+    const { db, blobs } = session.ctx;
+    let uids: number[];
+    if (uid) uids = sel.uidsOfUidSet(args.set);
+    else {
+      const r = sel.uidsOfSeqSet(args.set);
+      // RFC 9051 §6.4.5 / §7.1: a message number past EXISTS is a BAD command
+      if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
+      uids = r.uids;
+    }
+    if (uids.length === 0) return;
+    let items = args.items;
+    // RFC 7162 §3.1: FETCH MODSEQ / CHANGEDSINCE enables CONDSTORE
+    if (items.some((a) => a.kind === 'MODSEQ')) session.condstore = true;
+    if (!sel.readOnly && items.some(setsSeen)) {
+      const unseen = uids.filter((u) => !sel.flagsOf(u).includes('\\Seen'));
+      if (unseen.length) {
+        const r = await storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] });
+        for (const m of r.updated) sel.setFlags(m.uid, m.flags);
+        session.ctx.events.publish(r.changes);
+        // RFC 9051 §6.4.5: the changed flags SHOULD be part of the FETCH response
+        if (!items.some((a) => a.kind === 'FLAGS')) items = [...items, { kind: 'FLAGS' }];
+      }
+    }
+    const wantParsed = items.some((a) => NEEDS_PARSED.has(a.kind));
+    const wantRaw = items.some((a) => NEEDS_RAW.has(a.kind));
+    // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
+    for (let i = 0; i < uids.length; i += 100) {
+      const batch = uids.slice(i, i + 100);
+      const messages = await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
+      for (const m of messages) {
+        const seq = sel.seqOf(m.uid);
+        if (seq === 0) continue;
+        const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
+        session.send(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
+        await session.drain();
+      }
+    }
+  },
+};
+
+function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Buffer | null, uidFirst: boolean): ImapValue[] {
+  const out: ImapValue[] = [];
+  // UID first for UID FETCH: some clients read it before anything else
+  if (uidFirst) out.push(atom('UID'), m.uid);
+  const root = m.parsed?.root as unknown as SectionPartShape & BodyPartShape & { envelope: EnvelopeShape };
+  for (const a of items) {
+    switch (a.kind) {
+      case 'UID':
+        if (!uidFirst) out.push(atom('UID'), m.uid);
+        break;
+      case 'FLAGS':
+        out.push(atom('FLAGS'), m.flags.map(atom));
+        break;
+      case 'INTERNALDATE':
+        out.push(atom('INTERNALDATE'), dateTimeValue(m.internalDate));
+        break;
+      case 'RFC822.SIZE':
+        out.push(atom('RFC822.SIZE'), m.size);
+        break;
+      case 'MODSEQ':
+        out.push(atom('MODSEQ'), [m.modseq]);
+        break;
+      case 'ENVELOPE':
+        out.push(atom('ENVELOPE'), raw(renderEnvelope(root.envelope)));
+        break;
+      case 'BODYSTRUCTURE':
+        out.push(atom('BODYSTRUCTURE'), raw(renderBodyStructure(root, true)));
+        break;
+      case 'BODY':
+        out.push(atom('BODY'), raw(renderBodyStructure(root, false)));
+        break;
+      case 'RFC822':
+        out.push(atom('RFC822'), literal(rawBytes!));
+        break;
+      case 'RFC822.HEADER':
+        out.push(atom('RFC822.HEADER'), literal(bodySection(rawBytes!, root, { part: [], text: { kind: 'HEADER' } })));
+        break;
+      case 'RFC822.TEXT':
+        out.push(atom('RFC822.TEXT'), literal(bodySection(rawBytes!, root, { part: [], text: { kind: 'TEXT' } })));
+        break;
+      case 'BODY[]':
+        out.push(atom(fetchItemName(a)), literal(bodySection(rawBytes!, root, a.section, a.partial ?? undefined)));
+        break;
+      case 'BINARY': {
+        const b = binary(() => binarySection(rawBytes!, root, a.part, a.partial ?? undefined));
+        out.push(atom(fetchItemName(a)), b.needsLiteral8 ? literal8(b.bytes) : literal(b.bytes));
+        break;
+      }
+      case 'BINARY.SIZE':
+        out.push(atom(fetchItemName(a)), binary(() => binarySize(rawBytes!, root, a.part)));
+        break;
+    }
+  }
+  return out;
+}
+
+function binary<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    // RFC 3516 §4.3: an encoding the server cannot decode
+    if (err instanceof UnknownTransferEncodingError) throw new ImapNo('UNKNOWN-CTE', err.message);
+    throw err;
+  }
+}

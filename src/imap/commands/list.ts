@@ -1,0 +1,83 @@
+import { listMailboxNames, mailboxStatusByName, SEPARATOR, type MailboxStatus } from '../../mail/index.js';
+import { AUTHENTICATED, type Command } from '../command.js';
+import { atom, mailboxValue, untagged, type ImapValue } from '../protocol/response-writer.js';
+import type { StatusItem } from '../protocol/list-args.js';
+
+/** RFC 9051 §6.3.9, with LIST-EXTENDED selection (RFC 5258) and SPECIAL-USE attributes (RFC 6154 §2) */
+export const list: Command<'LIST'> = {
+  states: AUTHENTICATED,
+  async run(session, args) {
+    // RFC 9051 §6.3.9: LIST "" "" asks for the hierarchy delimiter and the root
+    if (args.patterns.length === 1 && args.patterns[0] === '') {
+      session.send(untagged(atom('LIST'), [atom('\\Noselect')], SEPARATOR, ''));
+      return;
+    }
+    const entries = await listMailboxNames(session.ctx.db, session.account!.id, {
+      reference: args.reference,
+      patterns: args.patterns,
+      subscribedOnly: args.selection.subscribed,
+      recursiveMatch: args.selection.recursiveMatch,
+      specialUseOnly: args.selection.specialUse,
+      returnSubscribed: args.returns.subscribed || args.selection.subscribed,
+    });
+    for (const e of entries) {
+      // RFC 5258 §4: ("CHILDINFO" ("SUBSCRIBED")) for a name listed for a subscribed descendant
+      const extra: ImapValue[] = e.childInfo ? [['CHILDINFO', [...e.childInfo]]] : [];
+      session.send(untagged(atom('LIST'), e.attributes.map(atom), SEPARATOR, mailboxValue(e.name, session.utf8), ...extra));
+      if (args.returns.status) {
+        const status = await mailboxStatusByName(session.ctx.db, session.account!.id, e.name).catch(() => null);
+        if (status) session.send(statusLine(session.utf8, e.name, args.returns.status, status));
+      }
+    }
+  },
+};
+
+/** RFC 3501 §6.3.9: LSUB lists subscribed names */
+export const lsub: Command<'LSUB'> = {
+  states: AUTHENTICATED,
+  async run(session, { reference, pattern }) {
+    if (pattern === '') {
+      session.send(untagged(atom('LSUB'), [atom('\\Noselect')], SEPARATOR, ''));
+      return;
+    }
+    const entries = await listMailboxNames(session.ctx.db, session.account!.id, { reference, patterns: [pattern], subscribedOnly: true });
+    for (const e of entries) {
+      const attrs = e.attributes.filter((a) => a !== '\\Subscribed' && a !== '\\NonExistent');
+      if (e.attributes.includes('\\NonExistent')) attrs.push('\\Noselect');
+      session.send(untagged(atom('LSUB'), attrs.map(atom), SEPARATOR, mailboxValue(e.name, session.utf8)));
+    }
+  },
+};
+
+/** RFC 2342 §5: one personal namespace, no others */
+export const namespace: Command<'NAMESPACE'> = {
+  states: AUTHENTICATED,
+  async run(session) {
+    session.send(untagged(atom('NAMESPACE'), [['', SEPARATOR]], null, null));
+  },
+};
+
+const STATUS_VALUE: Record<StatusItem, (s: MailboxStatus) => number> = {
+  MESSAGES: (s) => s.messages,
+  UIDNEXT: (s) => s.uidNext,
+  UIDVALIDITY: (s) => s.uidValidity,
+  UNSEEN: (s) => s.unseen,
+  DELETED: (s) => s.deleted,
+  SIZE: (s) => s.size,
+  // \Recent is not kept (RFC 9051 dropped it)
+  RECENT: () => 0,
+  HIGHESTMODSEQ: (s) => s.highestModseq,
+};
+
+function statusLine(utf8: boolean, name: string, items: readonly StatusItem[], s: MailboxStatus): Buffer {
+  return untagged(atom('STATUS'), mailboxValue(name, utf8), items.flatMap((i) => [atom(i), STATUS_VALUE[i](s)]));
+}
+
+/** RFC 9051 §6.3.11 */
+export const status: Command<'STATUS'> = {
+  states: AUTHENTICATED,
+  async run(session, { mailbox, items }) {
+    const s = await mailboxStatusByName(session.ctx.db, session.account!.id, mailbox);
+    session.send(statusLine(session.utf8, mailbox, items, s));
+  },
+};

@@ -1,0 +1,102 @@
+import { searchMailbox, uidSetOf, type SearchKey as MailSearchKey } from '../../mail/index.js';
+import { SELECTED, type Command } from '../command.js';
+import { atom, untagged, type ImapValue } from '../protocol/response-writer.js';
+import type { SearchKey } from '../protocol/search-args.js';
+import { formatSequenceSet } from '../protocol/sequence-set.js';
+import type { SelectedMailbox } from '../selected-mailbox.js';
+
+const NOTHING: MailSearchKey = { key: 'not', query: { key: 'all' } };
+
+/**
+ * The protocol's SEARCH AST in the store's terms: sequence numbers become UIDs of this
+ * session's view, and \Recent (not kept) matches nothing (RFC 9051 §6.4.4: RECENT).
+ */
+export function toMailQuery(k: SearchKey, sel: SelectedMailbox): MailSearchKey {
+  switch (k.kind) {
+    case 'all':
+      return { key: 'all' };
+    case 'flag':
+      if (k.flag === '\\Recent') return k.set ? NOTHING : { key: 'all' };
+      return { key: 'flag', flag: k.flag, set: k.set };
+    case 'keyword':
+      return { key: 'keyword', keyword: k.keyword, set: k.set };
+    case 'header':
+      if (k.key === 'HEADER') return { key: 'header', field: k.field, value: k.value };
+      return { key: k.key.toLowerCase() as 'from', value: k.value };
+    case 'text':
+      return { key: k.key === 'BODY' ? 'body' : 'text', value: k.value };
+    case 'date': {
+      const sent = k.key.startsWith('SENT');
+      const op = k.key.replace('SENT', '').toLowerCase() as 'before' | 'on' | 'since';
+      return { key: sent ? 'sentdate' : 'internaldate', op, day: k.date };
+    }
+    case 'size':
+      return { key: 'size', op: k.key === 'LARGER' ? 'larger' : 'smaller', octets: k.octets };
+    case 'within':
+      return { key: k.key === 'OLDER' ? 'older' : 'younger', seconds: k.seconds };
+    case 'modseq':
+      return { key: 'modseq', modseq: k.modseq };
+    case 'seq': {
+      // RFC 9051 §6.4.4: numbers past EXISTS simply match nothing
+      const uids = sel.uidsOfSeqSet(k.set).uids;
+      return uids.length ? { key: 'uid', uids: uidSetOf(uids) } : NOTHING;
+    }
+    case 'uid': {
+      const uids = sel.uidsOfUidSet(k.set);
+      return uids.length ? { key: 'uid', uids: uidSetOf(uids) } : NOTHING;
+    }
+    case 'not':
+      return { key: 'not', query: toMailQuery(k.key, sel) };
+    case 'or':
+      return { key: 'or', left: toMailQuery(k.left, sel), right: toMailQuery(k.right, sel) };
+    case 'and':
+      return { key: 'and', all: k.keys.map((x) => toMailQuery(x, sel)) };
+  }
+}
+
+/** RFC 9051 §6.4.4 SEARCH, §6.4.9 UID SEARCH; Vietnamese text matches without diacritics (mail/fold.ts) */
+export const search: Command<'SEARCH'> = {
+  states: SELECTED,
+  async run(session, args, { uid, tag }) {
+    const sel = session.selected!;
+    const result = await searchMailbox(session.ctx.db, sel.id, toMailQuery(args.search, sel), { blobs: session.ctx.blobs });
+    // only messages this session knows about: a message delivered meanwhile has no number yet
+    const numbers = result.uids.map((u) => (uid ? (sel.seqOf(u) ? u : 0) : sel.seqOf(u))).filter((n) => n > 0);
+    if (args.return) {
+      // RFC 4731 §3.1 ESEARCH
+      const r = args.return;
+      const values: ImapValue[] = [['TAG', tag]];
+      if (uid) values.push(atom('UID'));
+      if (numbers.length) {
+        if (r.min) values.push(atom('MIN'), Math.min(...numbers));
+        if (r.max) values.push(atom('MAX'), Math.max(...numbers));
+        if (r.all) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
+      }
+      if (r.count) values.push(atom('COUNT'), numbers.length);
+      session.send(untagged(atom('ESEARCH'), ...values));
+      return;
+    }
+    // RFC 7162 §3.1.5: a SEARCH with MODSEQ answers the highest MODSEQ of the matches
+    if (usesModseq(args.search) && numbers.length && result.highestModseq !== null) {
+      session.condstore = true;
+      session.send(untagged(atom('SEARCH'), ...numbers, [atom('MODSEQ'), result.highestModseq]));
+      return;
+    }
+    session.send(untagged(atom('SEARCH'), ...numbers));
+  },
+};
+
+function usesModseq(k: SearchKey): boolean {
+  switch (k.kind) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(k.key);
+    case 'or':
+      return usesModseq(k.left) || usesModseq(k.right);
+    case 'and':
+      return k.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,16 @@
+import type { SecureContext } from 'node:tls';
+import type { Config } from '../config/index.js';
+import type { Db } from '../store/db.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { Logger } from '../shared/logger.js';
+import type { MailboxEvents } from './mailbox-events.js';
+
+/** What every IMAP session of this process shares. */
+export interface ImapContext {
+  config: Readonly<Config>;
+  db: Db;
+  blobs: BlobStore;
+  log: Logger;
+  events: MailboxEvents;
+  secureContext: SecureContext;
+}

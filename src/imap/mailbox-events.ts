@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import { mailboxChannel, publishMailboxChanges, type MailboxChange } from '../mail/index.js';
+import type { Logger } from '../shared/logger.js';
+
+export interface MailboxWatcher {
+  mailboxChanged(change: MailboxChange): void;
+}
+
+/**
+ * One Redis subscriber per process for every session's selected mailbox: changes made by
+ * any process (SMTP delivery, other IMAP sessions, webmail) reach the sessions here.
+ */
+export class MailboxEvents {
+  private readonly watchers = new Map<number, Set<MailboxWatcher>>();
+
+  constructor(
+    private readonly subscriber: Redis,
+    readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      let change: MailboxChange;
+      try {
+        change = JSON.parse(message) as MailboxChange;
+      } catch {
+        return;
+      }
+      if (channel !== mailboxChannel(prefix, change.mailboxId)) return;
+      for (const w of this.watchers.get(change.mailboxId) ?? []) w.mailboxChanged(change);
+    });
+  }
+
+  async watch(mailboxId: number, watcher: MailboxWatcher): Promise<void> {
+    let set = this.watchers.get(mailboxId);
+    if (!set) {
+      this.watchers.set(mailboxId, (set = new Set()));
+      await this.subscriber.subscribe(mailboxChannel(this.prefix, mailboxId));
+    }
+    set.add(watcher);
+  }
+
+  unwatch(mailboxId: number, watcher: MailboxWatcher): void {
+    const set = this.watchers.get(mailboxId);
+    if (!set) return;
+    set.delete(watcher);
+    if (set.size === 0) {
+      this.watchers.delete(mailboxId);
+      this.subscriber.unsubscribe(mailboxChannel(this.prefix, mailboxId)).catch(() => {});
+    }
+  }
+
+  /** after COMMIT; a lost notification loses no data (sessions also resync on NOOP) */
+  publish(changes: readonly MailboxChange[]): void {
+    if (changes.length === 0) return;
+    publishMailboxChanges(this.redis, this.prefix, changes).catch((err: Error) => this.log.warn({ err: err.message }, 'publishing mailbox changes failed'));
+  }
+
+  async close(): Promise<void> {
+    this.watchers.clear();
+    await this.subscriber.quit().catch(() => {});
+  }
+}

@@ -1,0 +1,183 @@
+import type { Queryable } from '../store/db.js';
+import { mailboxSnapshot, type Mailbox, type MailboxSnapshot } from '../mail/index.js';
+import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
+import { atom, untagged, type ImapValue } from './protocol/response-writer.js';
+
+/**
+ * The selected mailbox as this session sees it (RFC 9051 §2.3.1.2): sequence number n is
+ * uids[n - 1]. Changes by others arrive as notifications; they mark the view stale and
+ * the session catches up at the points RFC 9051 §7.5.1 allows, by diffing a fresh
+ * snapshot against the view.
+ */
+export class SelectedMailbox {
+  readonly id: number;
+  name: string;
+  readonly readOnly: boolean;
+  readonly uidValidity: number;
+  /** UIDNEXT when selected */
+  readonly uidNext: number;
+  /** RFC 7162 §3.1.2.1 HIGHESTMODSEQ when selected */
+  readonly highestModseq: number;
+  uids: number[];
+  private flags = new Map<number, readonly string[]>();
+  keywords: string[];
+  /** a notification arrived since the last sync */
+  stale = false;
+  /** the folder was deleted by another session */
+  gone = false;
+
+  constructor(snapshot: MailboxSnapshot, readOnly: boolean) {
+    this.id = snapshot.mailbox.id;
+    this.name = snapshot.mailbox.name;
+    this.readOnly = readOnly;
+    this.uidValidity = snapshot.mailbox.uidValidity;
+    this.uidNext = snapshot.mailbox.uidNext;
+    this.highestModseq = snapshot.mailbox.highestModseq;
+    this.uids = [...snapshot.uids];
+    snapshot.uids.forEach((uid, i) => this.flags.set(uid, snapshot.flags[i] ?? []));
+    this.keywords = [...snapshot.mailbox.keywords];
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  get maxUid(): number {
+    return this.uids[this.uids.length - 1] ?? 0;
+  }
+
+  seqOf(uid: number): number {
+    // uids ascend: binary search
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.uids[mid] as number;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  flagsOf(uid: number): readonly string[] {
+    return this.flags.get(uid) ?? [];
+  }
+
+  setFlags(uid: number, flags: readonly string[]): void {
+    if (this.flags.has(uid)) this.flags.set(uid, flags);
+  }
+
+  /** UIDs a message sequence set names, ascending (RFC 9051 §6.4.5: numbers past EXISTS are refused by the caller) */
+  uidsOfSeqSet(set: SequenceSet): { uids: number[]; outOfRange: boolean } {
+    const uids: number[] = [];
+    let outOfRange = false;
+    for (const n of rangesValues(resolveSequenceSet(set, this.exists))) {
+      const uid = this.uids[n - 1];
+      if (uid === undefined) {
+        outOfRange = true;
+        break;
+      }
+      uids.push(uid);
+    }
+    return { uids, outOfRange };
+  }
+
+  /** UIDs of a UID set that are in the view (RFC 9051 §6.4.9: "*" is the largest UID; absent UIDs are ignored) */
+  uidsOfUidSet(set: SequenceSet): number[] {
+    const ranges = resolveSequenceSet(set, this.maxUid);
+    const out: number[] = [];
+    for (const [a, b] of ranges) {
+      for (let i = this.lowerBound(a); i < this.uids.length && (this.uids[i] as number) <= b; i++) out.push(this.uids[i] as number);
+    }
+    return out;
+  }
+
+  private lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.uids[mid] as number) < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Removes expunged UIDs, answering `* n EXPUNGE` for each (RFC 9051 §7.5.1: each numbered against the view as it shrinks). */
+  expunge(uids: Iterable<number>): Buffer[] {
+    const out: Buffer[] = [];
+    const gone = [...uids].sort((a, b) => b - a);
+    // from the highest down, so each number is right when the client applies it in order
+    for (const uid of gone) {
+      const seq = this.seqOf(uid);
+      if (seq === 0) continue;
+      this.uids.splice(seq - 1, 1);
+      this.flags.delete(uid);
+      out.push(untagged(seq, atom('EXPUNGE')));
+    }
+    return out;
+  }
+
+  /**
+   * Catches up with the store: new messages (EXISTS), changed flags (FETCH FLAGS) and,
+   * when `allowExpunge`, removed messages (EXPUNGE). RFC 9051 §7.5.1: no EXPUNGE during
+   * FETCH, STORE or SEARCH, which use sequence numbers.
+   */
+  async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false): Promise<Buffer[]> {
+    let snap: MailboxSnapshot;
+    try {
+      snap = await mailboxSnapshot(db, this.id);
+    } catch {
+      this.gone = true;
+      return [];
+    }
+    this.stale = false;
+    const out: Buffer[] = [];
+    const now = new Map<number, readonly string[]>();
+    const modseqs = new Map<number, number>();
+    snap.uids.forEach((uid, i) => {
+      now.set(uid, snap.flags[i] ?? []);
+      modseqs.set(uid, snap.modseqs[i] ?? 0);
+    });
+    const keywordsBefore = this.keywords.join(' ');
+    this.keywords = [...snap.mailbox.keywords];
+    if (this.keywords.join(' ') !== keywordsBefore) out.push(untagged(atom('FLAGS'), permanentFlagAtoms(this.keywords, false)));
+    const expunged = this.uids.filter((uid) => !now.has(uid));
+    if (allowExpunge) out.push(...this.expunge(expunged));
+    // held-back EXPUNGEs go out at the next point that allows them
+    else if (expunged.length) this.stale = true;
+    for (const uid of this.uids) {
+      const f = now.get(uid);
+      if (!f) continue;
+      const before = this.flags.get(uid) ?? [];
+      if (before.join(' ') !== f.join(' ')) {
+        this.flags.set(uid, f);
+        const items: ImapValue[] = [atom('FLAGS'), f.map(atom)];
+        if (withUid) items.unshift(atom('UID'), uid);
+        // RFC 7162 §3.1.4: once CONDSTORE is on, unsolicited FETCH responses carry MODSEQ
+        if (withModseq) items.push(atom('MODSEQ'), [modseqs.get(uid) ?? 0]);
+        out.push(untagged(this.seqOf(uid), atom('FETCH'), items));
+      }
+    }
+    const max = this.maxUid;
+    const added = snap.uids.filter((uid) => uid > max);
+    if (added.length) {
+      for (const uid of added) {
+        this.uids.push(uid);
+        this.flags.set(uid, now.get(uid) ?? []);
+      }
+      out.push(untagged(this.exists, atom('EXISTS')));
+    }
+    return out;
+  }
+}
+
+export const SYSTEM_FLAG_ATOMS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+/** FLAGS and PERMANENTFLAGS (RFC 9051 §7.3.5, §7.1): system flags, the folder's keywords, and \* for new keywords */
+export function permanentFlagAtoms(keywords: readonly string[], withStar: boolean): ImapValue[] {
+  return [...SYSTEM_FLAG_ATOMS, ...keywords, ...(withStar ? ['\\*'] : [])].map(atom);
+}
+
+export type { Mailbox };

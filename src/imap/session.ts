@@ -1,0 +1,205 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { Account } from '../identity/accounts.js';
+import type { MailboxChange } from '../mail/index.js';
+import { capabilities } from './capabilities.js';
+import type { ImapContext } from './context.js';
+import { dispatch } from './dispatcher.js';
+import { appendLiteral } from './commands/append.js';
+import type { MailboxWatcher } from './mailbox-events.js';
+import { CommandReader, type CommandReaderOwner, type CommandRejection, type ContinuationLine, type LiteralDecision, type LiteralRequest, type ReadCommand } from './protocol/command-reader.js';
+import { continuation, untaggedStatus, codes, statusResponse } from './protocol/response-writer.js';
+import type { SelectedMailbox } from './selected-mailbox.js';
+
+export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+export interface SessionOptions {
+  /** the implicit-TLS port */
+  implicitTls: boolean;
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** One IMAP connection (RFC 9051 §3): its state, its socket and its selected mailbox. */
+export class Session implements CommandReaderOwner, MailboxWatcher {
+  state: SessionState = 'not-authenticated';
+  account: Account | null = null;
+  selected: SelectedMailbox | null = null;
+  secure: boolean;
+  /** RFC 6855 UTF8=ACCEPT (not announced yet; kept for the parser) */
+  utf8 = false;
+  readonly enabled = new Set<string>();
+  /** RFC 7162 §3.1: a CONDSTORE enabling command was seen */
+  condstore = false;
+  readonly remoteAddress: string;
+  private socket: Socket;
+  private readonly reader: CommandReader;
+  private lineHandler: ((line: ContinuationLine) => Promise<void>) | null = null;
+  /** set while IDLE runs: notifications are written at once */
+  idling: (() => Promise<void>) | null = null;
+  private closed = false;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly ctx: ImapContext,
+    socket: Socket,
+    private readonly options: SessionOptions,
+  ) {
+    this.socket = socket;
+    this.secure = options.implicitTls;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.reader = new CommandReader(this, { nonSynchronizingLiterals: 'LITERAL+' });
+    this.attach(socket);
+  }
+
+  get log() {
+    return this.ctx.log;
+  }
+
+  /** RFC 9051 §6.2.3: plaintext LOGIN only over TLS, or from loopback when configured */
+  get plaintextLoginAllowed(): boolean {
+    return this.secure || (this.ctx.config.imap.allowPlaintextLoginOnLoopback && LOOPBACK.test(this.remoteAddress));
+  }
+
+  capabilities(): string[] {
+    return capabilities({
+      authenticated: this.state !== 'not-authenticated',
+      secure: this.secure,
+      plaintextLoginAllowed: this.plaintextLoginAllowed,
+      startTls: !this.options.implicitTls,
+    });
+  }
+
+  greet(): void {
+    this.send(untaggedStatus('OK', 'hopthu ready', codes.capability(this.capabilities())));
+  }
+
+  send(bytes: Buffer): void {
+    if (!this.closed && this.socket.writable) this.socket.write(bytes);
+  }
+
+  /** waits while the socket's buffer is full (large FETCH responses) */
+  async drain(): Promise<void> {
+    if (this.closed || !this.socket.writableNeedDrain) return;
+    await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+  }
+
+  /** runs `fn` after whatever the session is doing (notifications during IDLE) */
+  exclusive(fn: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  expectLine(handler: (line: ContinuationLine) => Promise<void>): void {
+    this.lineHandler = handler;
+    this.reader.expectLine();
+  }
+
+  /** RFC 9051 §7.5.1: untagged updates before the tagged answer */
+  async catchUp(allowExpunge: boolean, withUid: boolean): Promise<void> {
+    const sel = this.selected;
+    if (!sel || !sel.stale) return;
+    for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore)) this.send(line);
+    if (sel.gone) {
+      // RFC 9051 §7.1.5: the selected folder was deleted by someone else; nothing sensible is left
+      this.send(untaggedStatus('BYE', 'The selected folder was deleted'));
+      this.close();
+    }
+  }
+
+  select(sel: SelectedMailbox | null): void {
+    if (this.selected) this.ctx.events.unwatch(this.selected.id, this);
+    this.selected = sel;
+    this.state = sel ? 'selected' : this.account ? 'authenticated' : 'not-authenticated';
+  }
+
+  mailboxChanged(change: MailboxChange): void {
+    const sel = this.selected;
+    if (!sel || sel.id !== change.mailboxId) return;
+    sel.stale = true;
+    if (this.idling) void this.exclusive(this.idling).catch(() => {});
+  }
+
+  // ------------------------------------------------------------------ reader owner
+
+  literal(request: LiteralRequest): LiteralDecision {
+    return appendLiteral(this, request) ?? { mode: 'buffer' };
+  }
+
+  continuationRequest(): void {
+    this.send(continuation());
+  }
+
+  async command(command: ReadCommand): Promise<void> {
+    await this.exclusive(() => dispatch(this, command));
+  }
+
+  rejected(r: CommandRejection): void {
+    // RFC 9051 §7.1.3: a command that cannot be read is BAD; untagged when even the tag is unreadable
+    this.send(statusResponse(r.tag ?? '*', r.status, r.text, r.code));
+    if (r.fatal) this.close();
+  }
+
+  async line(line: ContinuationLine): Promise<void> {
+    const handler = this.lineHandler;
+    this.lineHandler = null;
+    if (handler) await this.exclusive(() => handler(line));
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.socket.pause();
+    this.reader.push(chunk).then(
+      () => {
+        if (!this.closed) this.socket.resume();
+      },
+      (err: Error) => {
+        this.log.warn({ err: err.message }, 'IMAP connection failed');
+        this.close();
+      },
+    );
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    if (this.selected) this.ctx.events.unwatch(this.selected.id, this);
+    this.state = 'logout';
+    this.reader.end().catch(() => {});
+  };
+
+  private readonly onTimeout = (): void => {
+    // RFC 9051 §5.4: the autologout timer is at least 30 minutes
+    this.send(untaggedStatus('BYE', 'Autologout; idle for too long'));
+    this.close();
+  };
+
+  private attach(socket: Socket): void {
+    this.socket = socket;
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(this.ctx.config.imap.idleTimeoutMinutes * 60_000, this.onTimeout);
+  }
+
+  /** RFC 9051 §6.2.1: TLS negotiation starts right after the tagged OK; bytes sent before it are discarded */
+  startTls(): void {
+    const raw = this.socket;
+    raw.removeListener('data', this.onData);
+    raw.removeListener('close', this.onClose);
+    raw.setTimeout(0);
+    this.reader.takeUnread();
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: this.ctx.secureContext });
+    this.secure = true;
+    this.attach(secure);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, messagesIn } from '../../support/fixtures.js';
+import { imapClient, PASSWORD, RawImap, sendViaMx, setupImap, type ImapTestSetup } from './helpers.js';
+
+let t: ImapTestSetup;
+
+beforeAll(async () => {
+  t = await setupImap();
+  await sendViaMx(t.server, 'Giấy mời họp giao ban', 'Kính gửi đồng chí Nguyễn Văn An,\r\nMời dự họp lúc 8 giờ.');
+  await eventually(async () => ((await messagesIn(t.server.runtime.db, t.an.id)).length === 1 ? true : undefined), 10_000, 'delivery');
+});
+
+afterAll(async () => {
+  await t?.env.stop();
+});
+
+describe('FETCH (RFC 9051 §6.4.5)', () => {
+  it('imapflow fetches a message delivered through the MX: envelope, bodystructure, flags, size, source', async () => {
+    const client = imapClient(t.server);
+    await client.connect();
+    const box = await client.mailboxOpen('INBOX');
+    expect(box.exists).toBe(1);
+    const msg = await client.fetchOne('1', { uid: true, flags: true, envelope: true, bodyStructure: true, size: true, internalDate: true, source: true });
+    expect(msg).toBeTruthy();
+    if (!msg) return;
+    expect(msg.envelope?.subject).toBe('Giấy mời họp giao ban');
+    expect(msg.envelope?.from?.[0]?.address).toBe('sender@sender.test');
+    expect(msg.envelope?.from?.[0]?.name).toBe('Nguyễn Thị Lan');
+    expect(msg.bodyStructure?.type).toBe('text/plain');
+    expect(msg.size).toBe(msg.source?.length);
+    expect(msg.source?.toString('utf8')).toContain('Mời dự họp lúc 8 giờ.');
+    expect(msg.internalDate).toBeInstanceOf(Date);
+    // fetching the source (BODY.PEEK[]) leaves \Seen alone
+    const again = await client.fetchOne('1', { flags: true });
+    expect(again && again.flags?.has('\\Seen')).toBe(false);
+    await client.logout();
+  });
+
+  it('BODY[HEADER.FIELDS (SUBJECT)], a partial, BINARY and BODY[] without PEEK, which sets \\Seen', async () => {
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    await c.command('s', 'SELECT INBOX');
+    const h = await c.command('a1', 'FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+    expect(h[0]).toMatch(/^\* 1 FETCH \(BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{\d+\}$/);
+    expect(h.join('\n')).toContain('Subject: ');
+    const p = await c.command('a2', 'UID FETCH 1:* (BODY.PEEK[]<0.4>)');
+    expect(p[0]).toMatch(/^\* 1 FETCH \(UID \d+ BODY\[\]<0> \{4\}$/);
+    const b = await c.command('a3', 'FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])');
+    expect(b.at(-1)).toBe('a3 OK FETCH completed');
+    const seen = await c.command('a4', 'FETCH 1 (BODY[TEXT])');
+    expect(seen.join('\n')).toMatch(/FLAGS \(\\Seen\)/);
+    expect((await c.command('a5', 'FETCH 5 FLAGS')).at(-1)).toMatch(/^a5 BAD /);
+    c.close();
+  });
+});

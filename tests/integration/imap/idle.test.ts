@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, messagesIn } from '../../support/fixtures.js';
+import { imapClient, PASSWORD, RawImap, sendViaMx, setupImap, type ImapTestSetup } from './helpers.js';
+
+let t: ImapTestSetup;
+
+beforeAll(async () => {
+  t = await setupImap();
+});
+
+afterAll(async () => {
+  await t?.env.stop();
+});
+
+function waitFor<T>(emitter: { once(event: string, fn: (v: T) => void): unknown }, event: string, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    emitter.once(event, (v: T) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', () => {
+  it('an idling imapflow client hears * n EXISTS for mail delivered through the MX', async () => {
+    const client = imapClient(t.server);
+    await client.connect();
+    await client.mailboxOpen('INBOX');
+    const idling = client.idle();
+    const exists = waitFor<{ count: number }>(client as never, 'exists', 10_000);
+    await sendViaMx(t.server, 'Thông báo mới');
+    expect((await exists).count).toBe(1);
+    await client.logout();
+    await idling.catch(() => {});
+  });
+
+  it('a raw IDLE gets EXISTS, FETCH FLAGS and EXPUNGE caused by another session, then DONE ends it', async () => {
+    await eventually(async () => ((await messagesIn(t.server.runtime.db, t.an.id)).length === 1 ? true : undefined), 10_000, 'delivery');
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    expect(await c.command('s', 'SELECT INBOX')).toContain('* 1 EXISTS');
+    c.write('i IDLE\r\n');
+    expect(await c.line()).toBe('+ idling');
+
+    const other = imapClient(t.server);
+    await other.connect();
+    await other.mailboxOpen('INBOX');
+    await other.append('INBOX', 'Subject: thu hai\r\n\r\nnoi dung\r\n');
+    expect(await c.line()).toBe('* 2 EXISTS');
+    await other.messageFlagsAdd('1', ['\\Deleted']);
+    expect(await c.line()).toBe('* 1 FETCH (FLAGS (\\Deleted))');
+    await other.messageDelete('1');
+    expect(await c.line()).toBe('* 1 EXPUNGE');
+    await other.logout();
+
+    c.write('DONE\r\n');
+    expect(await c.line()).toBe('i OK IDLE terminated');
+    c.close();
+  });
+
+  it('without IDLE, changes by another session arrive before the tagged OK of NOOP; FETCH holds back EXPUNGE', async () => {
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    expect(await c.command('s', 'SELECT INBOX')).toContain('* 1 EXISTS');
+    const other = imapClient(t.server);
+    await other.connect();
+    await other.mailboxOpen('INBOX');
+    await other.messageDelete('1');
+    await new Promise((r) => setTimeout(r, 300));
+    // RFC 9051 §7.5.1: no EXPUNGE during FETCH; the message keeps its number
+    const f = await c.command('f', 'FETCH 1 FLAGS');
+    expect(f.some((l) => l.includes('EXPUNGE'))).toBe(false);
+    expect(await c.command('n', 'NOOP')).toEqual(['* 1 EXPUNGE', 'n OK NOOP completed']);
+    await other.logout();
+    c.close();
+  });
+});
