@@ -43,11 +43,14 @@ export function createPool(url: string, max = 20): Db {
   return pool;
 }
 
-/** Runs `fn` in one transaction, committed when it returns and rolled back when it throws. */
-export async function transaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction, committed when it returns and rolled back when it
+ * throws. `begin` picks the isolation, e.g. 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'.
+ */
+export async function transaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await db.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
