@@ -13,6 +13,7 @@ const forTests = process.argv.includes('--test');
 const needed = [];
 if (!process.env.REDIS_URL || forTests) needed.push(['redis-server', 'redis-server']);
 if (forTests) needed.push(['swaks', 'swaks']);
+if (forTests) needed.push(['mbsync', 'isync']);
 
 const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter(([program]) => !onPath(program));

@@ -10,7 +10,7 @@ import type { DeliveryContext } from '../delivery/context.js';
 import { startDeliveryWorker } from '../delivery/worker.js';
 import { startReconciler } from '../delivery/reconciler.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
-import { ConnectionCounter } from '../smtp/rate-limits.js';
+import { ConnectionCounter } from '../shared/connection-counter.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startImap } from '../imap/start.js';
 

@@ -16,6 +16,14 @@ const ALWAYS = [
   'CHILDREN', // RFC 3348
   'SPECIAL-USE', // RFC 6154
   'CONDSTORE', // RFC 7162 §3.1
+  'ESEARCH', // RFC 4731
+  'SEARCHRES', // RFC 5182
+  'STATUS=SIZE', // RFC 8438
+  'MULTIAPPEND', // RFC 3502
+  'BINARY', // RFC 3516
+  'QUOTA', // RFC 9208
+  'QUOTA=RES-STORAGE', // RFC 9208 §5.1
+  'WITHIN', // RFC 5032
 ] as const;
 
 export interface CapabilityState {
@@ -25,10 +33,12 @@ export interface CapabilityState {
   plaintextLoginAllowed: boolean;
   /** STARTTLS is offered on this listener (not on the implicit-TLS port) */
   startTls: boolean;
+  /** RFC 7889: the largest message APPEND takes, in octets */
+  appendLimit: number;
 }
 
 export function capabilities(s: CapabilityState): string[] {
-  const caps: string[] = [...ALWAYS];
+  const caps: string[] = [...ALWAYS, `APPENDLIMIT=${s.appendLimit}`];
   if (s.authenticated) return caps;
   if (s.startTls && !s.secure) caps.push('STARTTLS');
   // RFC 9051 §6.2.3 / §7.2.2: LOGINDISABLED, and no AUTH=PLAIN, until TLS is on

@@ -5,6 +5,7 @@ import type { ReadCommand } from './protocol/command-reader.js';
 import { tagged } from './protocol/response-writer.js';
 import type { Session } from './session.js';
 import { COMMANDS } from './commands/index.js';
+import { asksToSave } from './commands/search.js';
 
 /** RFC 9051 §7.5.1: no untagged EXPUNGE while a command that uses sequence numbers runs */
 const NO_EXPUNGE: ReadonlySet<CommandName> = new Set<CommandName>(['FETCH', 'STORE', 'SEARCH']);
@@ -27,6 +28,8 @@ export async function dispatch(session: Session, read: ReadCommand): Promise<voi
   try {
     parsed = parseCommand(read, { utf8: session.utf8 });
   } catch (err) {
+    // RFC 5182 §2.1: a SEARCH RETURN (SAVE) that fails, even with BAD, empties the saved result
+    if (read.name === 'SEARCH' && session.selected && asksToSave(read)) session.selected.saved = [];
     answerFailure(session, tag, label, err);
     return;
   }

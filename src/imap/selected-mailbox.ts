@@ -25,6 +25,8 @@ export class SelectedMailbox {
   stale = false;
   /** the folder was deleted by another session */
   gone = false;
+  /** RFC 5182 §2.1: the UIDs SEARCH RETURN (SAVE) kept, named by "$"; expunged ones drop out */
+  saved: number[] = [];
 
   constructor(snapshot: MailboxSnapshot, readOnly: boolean) {
     this.id = snapshot.mailbox.id;
@@ -70,6 +72,7 @@ export class SelectedMailbox {
 
   /** UIDs a message sequence set names, ascending (RFC 9051 §6.4.5: numbers past EXISTS are refused by the caller) */
   uidsOfSeqSet(set: SequenceSet): { uids: number[]; outOfRange: boolean } {
+    if (set.kind === 'saved') return { uids: this.savedUids(), outOfRange: false };
     const uids: number[] = [];
     let outOfRange = false;
     for (const n of rangesValues(resolveSequenceSet(set, this.exists))) {
@@ -85,12 +88,18 @@ export class SelectedMailbox {
 
   /** UIDs of a UID set that are in the view (RFC 9051 §6.4.9: "*" is the largest UID; absent UIDs are ignored) */
   uidsOfUidSet(set: SequenceSet): number[] {
+    if (set.kind === 'saved') return this.savedUids();
     const ranges = resolveSequenceSet(set, this.maxUid);
     const out: number[] = [];
     for (const [a, b] of ranges) {
       for (let i = this.lowerBound(a); i < this.uids.length && (this.uids[i] as number) <= b; i++) out.push(this.uids[i] as number);
     }
     return out;
+  }
+
+  /** RFC 5182 §2.1: "$" names the saved messages still in the view, ascending */
+  savedUids(): number[] {
+    return this.saved.filter((u) => this.seqOf(u) > 0);
   }
 
   private lowerBound(uid: number): number {

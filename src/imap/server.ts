@@ -4,28 +4,12 @@ import type { TlsMaterial } from '../store/tls.js';
 import type { ImapContext } from './context.js';
 import { Session } from './session.js';
 import { untaggedStatus } from './protocol/response-writer.js';
+import type { ConnectionCounter } from '../shared/connection-counter.js';
 
 export interface ImapListener {
   role: 'imap' | 'imaps';
   port: number;
   close(): Promise<void>;
-}
-
-/** Open connections per client IP in this process. */
-export class ImapConnectionCounter {
-  private readonly open = new Map<string, number>();
-  constructor(private readonly max: number) {}
-  tryOpen(ip: string): boolean {
-    const n = this.open.get(ip) ?? 0;
-    if (n >= this.max) return false;
-    this.open.set(ip, n + 1);
-    return true;
-  }
-  close(ip: string): void {
-    const n = (this.open.get(ip) ?? 1) - 1;
-    if (n <= 0) this.open.delete(ip);
-    else this.open.set(ip, n);
-  }
 }
 
 /**
@@ -37,11 +21,14 @@ export async function listenImap(
   port: number,
   host: string,
   material: TlsMaterial,
-  connections: ImapConnectionCounter,
+  connections: ConnectionCounter,
 ): Promise<ImapListener> {
   const sockets = new Set<net.Socket>();
   const accept = (socket: net.Socket) => {
     const ip = socket.remoteAddress ?? 'unknown';
+    // a response often goes out in several writes: without this, each would wait for the
+    // client's delayed ACK (Nagle), about 40 ms a command
+    socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     if (!connections.tryOpen(ip)) {
       // RFC 9051 §7.1.5: BYE as the greeting refuses the connection

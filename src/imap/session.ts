@@ -68,6 +68,7 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
       secure: this.secure,
       plaintextLoginAllowed: this.plaintextLoginAllowed,
       startTls: !this.options.implicitTls,
+      appendLimit: this.ctx.config.smtp.maxMessageBytes,
     });
   }
 

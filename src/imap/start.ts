@@ -7,7 +7,8 @@ import type { Logger } from '../shared/logger.js';
 import { loadTlsMaterial } from '../store/tls.js';
 import type { ImapContext } from './context.js';
 import { MailboxEvents } from './mailbox-events.js';
-import { ImapConnectionCounter, listenImap } from './server.js';
+import { listenImap } from './server.js';
+import { ConnectionCounter } from '../shared/connection-counter.js';
 
 /** The imap role: IMAP with STARTTLS on ports.imap, implicit TLS on ports.imaps. */
 export interface ImapRuntime {
@@ -30,7 +31,7 @@ export async function startImap(runtime: ImapRuntime, publisher: Redis): Promise
     events,
     secureContext: tls.createSecureContext({ key: material.key, cert: material.cert }),
   };
-  const connections = new ImapConnectionCounter(config.imap.maxConnectionsPerIp);
+  const connections = new ConnectionCounter(config.imap.maxConnectionsPerIp);
   const imap = await listenImap(ctx, 'imap', config.ports.imap, config.listenHost, material, connections);
   const imaps = await listenImap(ctx, 'imaps', config.ports.imaps, config.listenHost, material, connections);
   return {

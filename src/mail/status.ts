@@ -14,6 +14,8 @@ export interface MailboxStatus {
   size: number;
   /** RFC 9051 §6.3.11 DELETED: messages flagged \Deleted */
   deleted: number;
+  /** RFC 9208 §4.2.2 DELETED-STORAGE: octets of the messages flagged \Deleted */
+  deletedBytes: number;
 }
 
 interface Row {
@@ -26,13 +28,17 @@ interface Row {
   noselect: boolean;
   name: string;
   deleted: number;
+  deleted_bytes: number;
 }
 
 /** Counters come from the folder row (kept by every change); DELETED is counted. */
 export async function mailboxStatus(db: Queryable, mailboxId: number): Promise<MailboxStatus> {
   const { rows } = await db.query<Row>(
-    `SELECT mb.*, (SELECT count(*) FROM messages m WHERE m.mailbox_id = mb.id AND '\\Deleted' = ANY (m.flags))::int AS deleted
-       FROM mailboxes mb WHERE mb.id = $1`,
+    `SELECT mb.*, d.deleted, d.deleted_bytes
+       FROM mailboxes mb,
+            LATERAL (SELECT count(*)::int AS deleted, COALESCE(sum(m.size), 0)::bigint AS deleted_bytes
+                       FROM messages m WHERE m.mailbox_id = mb.id AND '\\Deleted' = ANY (m.flags)) d
+      WHERE mb.id = $1`,
     [mailboxId],
   );
   const r = rows[0];
@@ -47,6 +53,7 @@ export async function mailboxStatus(db: Queryable, mailboxId: number): Promise<M
     highestModseq: r.highest_modseq,
     size: r.total_bytes,
     deleted: r.deleted,
+    deletedBytes: Number(r.deleted_bytes),
   };
 }
 

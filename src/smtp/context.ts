@@ -1,6 +1,6 @@
 import type { DeliveryContext } from '../delivery/context.js';
 import type { TlsMaterial } from '../store/tls.js';
-import type { ConnectionCounter } from './rate-limits.js';
+import type { ConnectionCounter } from '../shared/connection-counter.js';
 
 export type ListenerRole = 'mx' | 'submission' | 'submissions';
 

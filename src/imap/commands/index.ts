@@ -9,6 +9,7 @@ import { fetch } from './fetch.js';
 import { idle } from './idle.js';
 import { list, lsub, namespace, status } from './list.js';
 import { create, del, rename, subscribe, unsubscribe } from './mailboxes.js';
+import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { search } from './search.js';
 import { check, close, examine, select, unselect } from './select.js';
 import { store } from './store.js';
@@ -45,4 +46,7 @@ export const COMMANDS: { [N in CommandName]?: Command<N> } = {
   EXPUNGE: expunge,
   COPY: copy,
   MOVE: move,
+  GETQUOTAROOT: getQuotaRoot,
+  GETQUOTA: getQuota,
+  SETQUOTA: setQuota,
 };

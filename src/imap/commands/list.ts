@@ -67,6 +67,8 @@ const STATUS_VALUE: Record<StatusItem, (s: MailboxStatus) => number> = {
   // \Recent is not kept (RFC 9051 dropped it)
   RECENT: () => 0,
   HIGHESTMODSEQ: (s) => s.highestModseq,
+  // RFC 9208 §4.2.2: what EXPUNGE would free, in units of 1024 octets, as STORAGE counts
+  'DELETED-STORAGE': (s) => Math.ceil(s.deletedBytes / 1024),
 };
 
 function statusLine(utf8: boolean, name: string, items: readonly StatusItem[], s: MailboxStatus): Buffer {

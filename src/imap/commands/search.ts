@@ -1,8 +1,9 @@
 import { searchMailbox, uidSetOf, type SearchKey as MailSearchKey } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { atom, untagged, type ImapValue } from '../protocol/response-writer.js';
-import type { SearchKey } from '../protocol/search-args.js';
+import type { SearchKey, SearchReturn } from '../protocol/search-args.js';
 import { formatSequenceSet } from '../protocol/sequence-set.js';
+import type { ReadCommand } from '../protocol/reader-types.js';
 import type { SelectedMailbox } from '../selected-mailbox.js';
 
 const NOTHING: MailSearchKey = { key: 'not', query: { key: 'all' } };
@@ -59,17 +60,28 @@ export const search: Command<'SEARCH'> = {
   states: SELECTED,
   async run(session, args, { uid, tag }) {
     const sel = session.selected!;
-    const result = await searchMailbox(session.ctx.db, sel.id, toMailQuery(args.search, sel), { blobs: session.ctx.blobs });
+    const r = args.return;
+    let result: Awaited<ReturnType<typeof searchMailbox>>;
+    try {
+      result = await searchMailbox(session.ctx.db, sel.id, toMailQuery(args.search, sel), { blobs: session.ctx.blobs });
+    } catch (err) {
+      // RFC 5182 §2.1: a failed SEARCH RETURN (SAVE) leaves the saved result empty
+      if (r?.save) sel.saved = [];
+      throw err;
+    }
     // only messages this session knows about: a message delivered meanwhile has no number yet
-    const numbers = result.uids.map((u) => (uid ? (sel.seqOf(u) ? u : 0) : sel.seqOf(u))).filter((n) => n > 0);
-    if (args.return) {
+    const known = result.uids.filter((u) => sel.seqOf(u) > 0);
+    const numbers = known.map((u) => (uid ? u : sel.seqOf(u)));
+    if (r) {
+      if (r.save) sel.saved = savedUids(r, known);
+      // RFC 5182 §2.4: SAVE alone answers no ESEARCH
+      if (r.save && !r.min && !r.max && !r.all && !r.count) return;
       // RFC 4731 §3.1 ESEARCH
-      const r = args.return;
-      const values: ImapValue[] = [['TAG', tag]];
+      const values: ImapValue[] = [[atom('TAG'), tag]];
       if (uid) values.push(atom('UID'));
       if (numbers.length) {
-        if (r.min) values.push(atom('MIN'), Math.min(...numbers));
-        if (r.max) values.push(atom('MAX'), Math.max(...numbers));
+        if (r.min) values.push(atom('MIN'), numbers[0] as number);
+        if (r.max) values.push(atom('MAX'), numbers[numbers.length - 1] as number);
         if (r.all) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
       }
       if (r.count) values.push(atom('COUNT'), numbers.length);
@@ -85,6 +97,31 @@ export const search: Command<'SEARCH'> = {
     session.send(untagged(atom('SEARCH'), ...numbers));
   },
 };
+
+/**
+ * RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those messages are
+ * saved; otherwise every match is. `uids` ascend, as sequence numbers do.
+ */
+function savedUids(r: SearchReturn, uids: number[]): number[] {
+  if ((r.min || r.max) && !r.all && !r.count) {
+    const out: number[] = [];
+    if (r.min && uids.length) out.push(uids[0] as number);
+    if (r.max && uids.length && uids[uids.length - 1] !== out[0]) out.push(uids[uids.length - 1] as number);
+    return out;
+  }
+  return uids;
+}
+
+/** RFC 5182 §2.1: whether a SEARCH that could not be parsed asked for RETURN (... SAVE ...) */
+export function asksToSave(read: ReadCommand): boolean {
+  const [ret, open] = read.args;
+  if (ret?.kind !== 'atom' || ret.text.toUpperCase() !== 'RETURN' || open?.kind !== 'open') return false;
+  for (const t of read.args.slice(2)) {
+    if (t.kind !== 'atom') return false;
+    if (t.text.toUpperCase() === 'SAVE') return true;
+  }
+  return false;
+}
 
 function usesModseq(k: SearchKey): boolean {
   switch (k.kind) {

@@ -7,7 +7,8 @@ import { decodeMailboxName } from './mailbox-name.js';
  */
 
 export const STATUS_ITEMS = ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'RECENT', 'HIGHESTMODSEQ'] as const;
-export type StatusItem = (typeof STATUS_ITEMS)[number];
+/** RFC 9208 §4.2.2: DELETED-STORAGE, with QUOTA=RES-STORAGE (read apart, so the base list stays as RFC 9051 has it) */
+export type StatusItem = (typeof STATUS_ITEMS)[number] | 'DELETED-STORAGE';
 
 const SELECTION_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'] as const;
 const RETURN_OPTIONS = ['SUBSCRIBED', 'CHILDREN', 'STATUS', 'SPECIAL-USE'] as const;
@@ -95,7 +96,17 @@ export function parseLsubArgs(p: ArgParser): LsubArgs {
 }
 
 function statusItems(p: ArgParser): StatusItem[] {
-  return p.list('the status items', () => p.keyword('a status item', STATUS_ITEMS), 1);
+  return p.list(
+    'the status items',
+    (): StatusItem => {
+      if (p.peekKeyword() === 'DELETED-STORAGE') {
+        p.word('DELETED-STORAGE');
+        return 'DELETED-STORAGE';
+      }
+      return p.keyword('a status item', STATUS_ITEMS);
+    },
+    1,
+  );
 }
 
 /** RFC 9051 §6.3.11: status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")" */
