@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { mailboxSnapshot, type Mailbox, type MailboxSnapshot } from '../mail/index.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, untagged, type ImapValue } from './protocol/response-writer.js';
+import { ImapBad } from './errors.js';
 
 /**
  * The selected mailbox as this session sees it (RFC 9051 §2.3.1.2): sequence number n is
@@ -87,6 +88,17 @@ export class SelectedMailbox {
   }
 
   /** UIDs of a UID set that are in the view (RFC 9051 §6.4.9: "*" is the largest UID; absent UIDs are ignored) */
+  /**
+   * The UIDs a command's set names: UIDs for the UID form, message numbers otherwise.
+   * RFC 9051 §6.4.5, §7.1: a message number past EXISTS makes the command BAD.
+   */
+  uidsOf(set: SequenceSet, byUid: boolean): number[] {
+    if (byUid) return this.uidsOfUidSet(set);
+    const r = this.uidsOfSeqSet(set);
+    if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
+    return r.uids;
+  }
+
   uidsOfUidSet(set: SequenceSet): number[] {
     if (set.kind === 'saved') return this.savedUids();
     const ranges = resolveSequenceSet(set, this.maxUid);

@@ -1,6 +1,6 @@
 import { copyMessages, findMailbox, moveMessages, uidSetOf } from '../../mail/index.js';
 import { SELECTED, type Command, type CommandInfo, type Outcome } from '../command.js';
-import { ImapBad, ImapNo } from '../errors.js';
+import { ImapNo } from '../errors.js';
 import { codes, untaggedStatus } from '../protocol/response-writer.js';
 import type { SequenceSet } from '../protocol/sequence-set.js';
 import type { Session } from '../session.js';
@@ -8,13 +8,7 @@ import type { Session } from '../session.js';
 async function transfer(session: Session, set: SequenceSet, mailbox: string, info: CommandInfo, move: boolean): Promise<Outcome | void> {
   const sel = session.selected!;
   if (move && sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
-  let uids: number[];
-  if (info.uid) uids = sel.uidsOfUidSet(set);
-  else {
-    const r = sel.uidsOfSeqSet(set);
-    if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
-    uids = r.uids;
-  }
+  const uids = sel.uidsOf(set, info.uid);
   const account = session.account!;
   const target = await findMailbox(session.ctx.db, account.id, mailbox);
   // RFC 9051 §6.4.7: TRYCREATE when the target does not exist

@@ -1,6 +1,6 @@
 import { fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
-import { ImapBad, ImapNo } from '../errors.js';
+import { ImapNo } from '../errors.js';
 import { fetchItemName, type FetchAtt } from '../protocol/fetch-args.js';
 import { atom, dateTimeValue, literal, literal8, raw, untagged, type ImapValue } from '../protocol/response-writer.js';
 import { renderEnvelope } from '../protocol/envelope.js';
@@ -22,14 +22,7 @@ export const fetch: Command<'FETCH'> = {
   async run(session, args, { uid }) {
     const sel = session.selected!;
     const { db, blobs } = session.ctx;
-    let uids: number[];
-    if (uid) uids = sel.uidsOfUidSet(args.set);
-    else {
-      const r = sel.uidsOfSeqSet(args.set);
-      // RFC 9051 §6.4.5 / §7.1: a message number past EXISTS is a BAD command
-      if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
-      uids = r.uids;
-    }
+    const uids = sel.uidsOf(args.set, uid);
     if (uids.length === 0) return;
     let items = args.items;
     // RFC 7162 §3.1: FETCH MODSEQ / CHANGEDSINCE enables CONDSTORE

@@ -1,6 +1,6 @@
 import { storeFlags, uidSetOf } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
-import { ImapBad, ImapNo } from '../errors.js';
+import { ImapNo } from '../errors.js';
 import { atom, codes, untagged, type ImapValue } from '../protocol/response-writer.js';
 
 const ACTION = { replace: 'set', add: 'add', remove: 'remove' } as const;
@@ -12,13 +12,7 @@ export const store: Command<'STORE'> = {
     const sel = session.selected!;
     // RFC 9051 §6.3.3: an EXAMINEd folder is read-only
     if (sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
-    let uids: number[];
-    if (uid) uids = sel.uidsOfUidSet(args.set);
-    else {
-      const r = sel.uidsOfSeqSet(args.set);
-      if (r.outOfRange) throw new ImapBad('The sequence set names messages that do not exist');
-      uids = r.uids;
-    }
+    const uids = sel.uidsOf(args.set, uid);
     // RFC 7162 §3.1: STORE UNCHANGEDSINCE enables CONDSTORE
     if (args.unchangedSince !== null) session.condstore = true;
     if (uids.length === 0) return;

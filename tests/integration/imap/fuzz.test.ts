@@ -2,6 +2,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 let t: ImapTestSetup;
 
@@ -30,14 +31,7 @@ const VALID = [
   'a ENABLE X',
 ];
 
-/** a seeded generator, so a failure can be replayed */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 
 function mutate(line: string, r: () => number): string {
   const chars = [...line];

@@ -9,6 +9,7 @@ import { normalizeFlag } from '../../../src/imap/protocol/flags.js';
 import { decodeMailboxName, decodeModifiedUtf7 } from '../../../src/imap/protocol/mailbox-name.js';
 import { parseSequenceSet } from '../../../src/imap/protocol/sequence-set.js';
 import { goldenCorpusDir, readTranscript } from '../../support/golden.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /**
  * Bounded fuzzing: random and mutated commands through the reader and the parsers, with
@@ -19,16 +20,7 @@ import { goldenCorpusDir, readTranscript } from '../../support/golden.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20240304);
 const BUDGET_MS = 2500;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SEEDS = [
   'A1 LOGIN {5}\r\nan.nv {6+}\r\nsecret',

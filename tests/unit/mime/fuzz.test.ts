@@ -12,20 +12,11 @@ import { renderBodyStructure } from '../../../src/imap/protocol/body-structure.j
 import { renderEnvelope } from '../../../src/imap/protocol/envelope.js';
 import { UnknownTransferEncodingError, binarySection, bodySection } from '../../../src/imap/protocol/sections.js';
 import { parseImapValue } from '../../support/golden.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const FUZZ_MS = 2_000;
 
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const PIECES = [
   'Content-Type: multipart/mixed; boundary=',
