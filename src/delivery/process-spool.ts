@@ -7,7 +7,7 @@ import { dkimHeaderFor } from './dkim-for-spool.js';
 import { expireIfDue } from './expiry.js';
 import { settleSpool } from './settle.js';
 import {
-  loadSpool, loadRecipients, lockPendingRecipient, recordOutcome, nextDue,
+  loadSpoolWithRecipients, loadRecipients, lockPendingRecipient, recordOutcome, nextDue,
   type SpoolRow, type SpoolRecipient, type RecipientOutcome,
 } from './spool.js';
 
@@ -24,9 +24,10 @@ export interface SpoolProgress {
  * its own transaction under a row lock.
  */
 export async function processSpool(ctx: DeliveryContext, spoolId: number, now = new Date()): Promise<SpoolProgress> {
-  const spool = await loadSpool(ctx.db, spoolId);
-  if (!spool || spool.doneAt) return { done: true };
-  const recipients = (await loadRecipients(ctx.db, spoolId)).filter((r) => r.status === 'pending' && r.nextAttemptAt <= now);
+  const loaded = await loadSpoolWithRecipients(ctx.db, spoolId);
+  if (!loaded || loaded.spool.doneAt) return { done: true };
+  const spool = loaded.spool;
+  const recipients = loaded.recipients.filter((r) => r.status === 'pending' && r.nextAttemptAt <= now);
   const expired = now >= spool.expiresAt;
   const decide = (r: SpoolRecipient, o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
 

@@ -123,10 +123,22 @@ interface SpoolDbRow {
   received_at: Date; expires_at: Date; done_at: Date | null;
 }
 
-export async function loadSpool(db: Queryable, id: number): Promise<SpoolRow | undefined> {
-  const { rows } = await db.query<SpoolDbRow>('SELECT * FROM spool WHERE id = $1', [id]);
+/** The row and its recipients in one query: the worker's first read of every job. */
+export async function loadSpoolWithRecipients(db: Queryable, id: number): Promise<{ spool: SpoolRow; recipients: SpoolRecipient[] } | undefined> {
+  const { rows } = await db.query<SpoolDbRow & { recipients: Array<Omit<RecipientDbRow, 'next_attempt_at'> & { next_attempt_at: string }> }>(
+    `SELECT s.*, COALESCE((SELECT json_agg(r ORDER BY r.recipient) FROM spool_recipients r WHERE r.spool_id = s.id), '[]') AS recipients
+       FROM spool s WHERE s.id = $1`,
+    [id],
+  );
   const r = rows[0];
   if (!r) return undefined;
+  return {
+    spool: toSpoolRow(r),
+    recipients: r.recipients.map((x) => toRecipient({ ...x, next_attempt_at: new Date(x.next_attempt_at) })),
+  };
+}
+
+function toSpoolRow(r: SpoolDbRow): SpoolRow {
   return {
     id: r.id, blobHash: r.blob_hash, size: r.size, mailFrom: r.mail_from, source: r.source, accountId: r.account_id,
     clientIp: r.client_ip, helo: r.helo, envelopeId: r.envelope_id, dsnRet: r.dsn_ret, receivedAt: r.received_at,

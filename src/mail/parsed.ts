@@ -22,13 +22,14 @@ export function describeMessage(raw: Buffer, parsed: ParsedMessage = parseMessag
  * blob row must exist (addBlobRef made it).
  */
 export async function storeDescription(db: Queryable, hash: string, d: BlobDescription): Promise<void> {
-  await db.query('UPDATE blobs SET parsed = $2 WHERE hash = $1 AND parsed IS NULL', [hash, d.parsed]);
+  // one statement: the delivery path runs this for every new blob
   await db.query(
-    `INSERT INTO blob_search (hash, version, head, heads, body, sent_day) VALUES ($1, $2, $3, $4, $5, $6::date)
+    `WITH parsed AS (UPDATE blobs SET parsed = $7 WHERE hash = $1 AND parsed IS NULL)
+     INSERT INTO blob_search (hash, version, head, heads, body, sent_day) VALUES ($1, $2, $3, $4, $5, $6::date)
      ON CONFLICT (hash) DO UPDATE
        SET version = EXCLUDED.version, head = EXCLUDED.head, heads = EXCLUDED.heads, body = EXCLUDED.body, sent_day = EXCLUDED.sent_day
        WHERE blob_search.version IS DISTINCT FROM EXCLUDED.version`,
-    [hash, SEARCH_TEXT_VERSION, d.text.head, d.text.heads, d.text.body, d.text.sentDay],
+    [hash, SEARCH_TEXT_VERSION, d.text.head, d.text.heads, d.text.body, d.text.sentDay, d.parsed],
   );
 }
 

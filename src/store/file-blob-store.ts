@@ -6,6 +6,9 @@ import type { Readable } from 'node:stream';
 import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
 
 const WRITE_BATCH_BYTES = 256 * 1024;
+/** Small blobs just written stay in memory for their first readers (delivery parses each new message once). */
+const RECENT_BLOB_MAX_BYTES = 256 * 1024;
+const RECENT_TOTAL_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
@@ -15,6 +18,8 @@ const WRITE_BATCH_BYTES = 256 * 1024;
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
+  private readonly recent = new Map<string, Buffer>();
+  private recentBytes = 0;
 
   constructor(private readonly dir: string) {
     this.tmpDir = path.join(dir, 'tmp');
@@ -34,6 +39,7 @@ export class FileBlobStore implements BlobStore {
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const hasher = createHash('sha256');
     let size = 0;
+    let kept: Buffer[] | undefined = [];
     const file = await open(tmp, 'wx', 0o640);
     try {
       // small pieces are gathered and written with one call
@@ -42,6 +48,8 @@ export class FileBlobStore implements BlobStore {
       for await (const chunk of content) {
         hasher.update(chunk);
         size += chunk.length;
+        if (kept && size <= RECENT_BLOB_MAX_BYTES) kept.push(chunk);
+        else kept = undefined;
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
@@ -65,7 +73,26 @@ export class FileBlobStore implements BlobStore {
     // the same content already there is simply replaced by identical bytes
     await rename(tmp, target);
     await fsyncDir(targetDir);
+    if (kept) this.remember(hash, Buffer.concat(kept));
     return { hash, size };
+  }
+
+  private remember(hash: string, bytes: Buffer) {
+    if (this.recent.has(hash)) return;
+    this.recent.set(hash, bytes);
+    this.recentBytes += bytes.length;
+    for (const [old, buffer] of this.recent) {
+      if (this.recentBytes <= RECENT_TOTAL_MAX_BYTES) break;
+      this.recent.delete(old);
+      this.recentBytes -= buffer.length;
+    }
+  }
+
+  private forget(hash: string) {
+    const buffer = this.recent.get(hash);
+    if (!buffer) return;
+    this.recent.delete(hash);
+    this.recentBytes -= buffer.length;
   }
 
   /** Makes `ab/cd` once; a new directory's own entry is made durable in its parent too. */
@@ -80,10 +107,14 @@ export class FileBlobStore implements BlobStore {
   }
 
   read(hash: string): Promise<Buffer> {
+    const recent = this.recent.get(hash);
+    if (recent) return Promise.resolve(recent);
     return readFile(this.pathOf(hash));
   }
 
   async readRange(hash: string, start: number, end: number): Promise<Buffer> {
+    const recent = this.recent.get(hash);
+    if (recent) return recent.subarray(start, Math.max(start, end));
     const file = await open(this.pathOf(hash), 'r');
     try {
       const length = Math.max(0, end - start);
@@ -105,6 +136,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async delete(hash: string): Promise<void> {
+    this.forget(hash);
     await unlink(this.pathOf(hash)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
