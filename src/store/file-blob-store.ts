@@ -8,7 +8,7 @@ import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
 const WRITE_BATCH_BYTES = 256 * 1024;
 /** Small blobs just written stay in memory for their first readers (delivery parses each new message once). */
 const RECENT_BLOB_MAX_BYTES = 256 * 1024;
-const RECENT_TOTAL_MAX_BYTES = 32 * 1024 * 1024;
+const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
