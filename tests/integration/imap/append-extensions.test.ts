@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 const LIMIT = 1024 * 1024;
@@ -7,12 +7,7 @@ const LIMIT = 1024 * 1024;
 const message = (subject: string): string => `From: lan@sender.test\r\nSubject: ${subject}\r\n\r\nNoi dung ${subject}\r\n`;
 const lit = (text: string): string => `{${Buffer.byteLength(text)}+}\r\n${text}`;
 
-async function login(): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  expect((await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`)).at(-1)).toMatch(/^l OK/);
-  return c;
-}
+const login = (): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!);
 
 beforeAll(async () => {
   t = await setupImap({ 'smtp.maxMessageBytes': LIMIT });

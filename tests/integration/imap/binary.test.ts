@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 
 const lit = (text: string): string => `{${Buffer.byteLength(text)}+}\r\n${text}`;
 const single = (cte: string, body: string): string => `Subject: ${cte}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${body}\r\n`;
 
-async function login(): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  expect((await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`)).at(-1)).toMatch(/^l OK/);
-  return c;
-}
+const login = (): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!);
 
 beforeAll(async () => {
   t = await setupImap();

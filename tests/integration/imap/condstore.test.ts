@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imapClient, PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { imapClient, PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 
@@ -16,12 +16,7 @@ afterAll(async () => {
   await t?.env.stop();
 });
 
-async function loggedIn(): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
-  return c;
-}
+const loggedIn = (): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!);
 
 const highest = (lines: string[]) => Number(/HIGHESTMODSEQ (\d+)/.exec(lines.join('\n'))?.[1]);
 

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { expect } from 'vitest';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { createTestEnv, type TestEnv } from '../../support/harness.js';
@@ -113,4 +114,12 @@ export class RawImap {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** A raw connection past the greeting, logged in (the login must succeed). */
+export async function rawLoggedIn(port: number, user = 'annv@yenbai.gov.vn'): Promise<RawImap> {
+  const c = await RawImap.connect(port);
+  await c.line();
+  expect((await c.command('l', `LOGIN ${user} "${PASSWORD}"`)).at(-1)).toMatch(/^l OK/);
+  return c;
 }

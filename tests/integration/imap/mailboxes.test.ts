@@ -1,6 +1,6 @@
 import type { StatusObject } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imapClient, PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { imapClient, PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 
@@ -12,12 +12,7 @@ afterAll(async () => {
   await t?.env.stop();
 });
 
-async function loggedIn(): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
-  return c;
-}
+const loggedIn = (): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!);
 
 describe('folders (RFC 9051 §6.3)', () => {
   it('LIST shows the default folders with SPECIAL-USE attributes (RFC 6154 §2) and children', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 
@@ -9,12 +9,7 @@ const sized = (octets: number): string => {
   return head + 'x'.repeat(octets - head.length - 2) + '\r\n';
 };
 
-async function login(user: string): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  expect((await c.command('l', `LOGIN ${user} "${PASSWORD}"`)).at(-1)).toMatch(/^l OK/);
-  return c;
-}
+const login = (user: string): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!, user);
 
 beforeAll(async () => {
   t = await setupImap();

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
+import { PASSWORD, RawImap, setupImap, type ImapTestSetup, rawLoggedIn } from './helpers.js';
 
 let t: ImapTestSetup;
 
 const message = (subject: string): string => `From: lan@sender.test\r\nSubject: ${subject}\r\n\r\nNoi dung ${subject}\r\n`;
 
-async function login(): Promise<RawImap> {
-  const c = await RawImap.connect(t.server.ports.imap!);
-  await c.line();
-  expect((await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`)).at(-1)).toMatch(/^l OK/);
-  return c;
-}
+const login = (): Promise<RawImap> => rawLoggedIn(t.server.ports.imap!);
 
 async function append(c: RawImap, folder: string, text: string, date = ''): Promise<void> {
   const r = await c.command('ap', `APPEND ${folder} ${date}{${Buffer.byteLength(text)}+}\r\n${text}`);
