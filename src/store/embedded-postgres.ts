@@ -1,11 +1,11 @@
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.js';
-import { unprivilegedUser, chownTree, type RunAs } from './system-user.js';
+import { unprivilegedUser, chownTree, ensureTraversable, type RunAs } from './system-user.js';
 import { livePid, stopPid, untilReady } from './process-file.js';
 
 const execFileAsync = promisify(execFile);
@@ -69,7 +69,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const runAs = unprivilegedUser();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // the parent must be traversable by the postgres user when we run as root
-  if (runAs) chmodSync(path.dirname(dir), 0o755);
+  if (runAs) {
+    ensureTraversable(dir);
+    // the binaries (and their lib/ and share/) are read by the postgres user too
+    ensureTraversable(path.join(path.dirname(bin.postgres), 'postgres'));
+  }
 
   const running = livePid(path.join(dir, 'postmaster.pid'));
   if (running) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RunAs {
@@ -42,5 +42,22 @@ export function chownTree(dir: string, to: RunAs) {
     const p = path.join(dir, entry);
     if (statSync(p).isDirectory()) chownTree(p, to);
     else chownSync(p, to.uid, to.gid);
+  }
+}
+
+/**
+ * Lets the unprivileged user reach `target`: every directory above it gets the
+ * search (x) bit for others, nothing more. Needed when the checkout or the data
+ * directory lies under a private (0700) directory and the embedded PostgreSQL runs
+ * as another user than root.
+ */
+export function ensureTraversable(target: string) {
+  let dir = path.dirname(path.resolve(target));
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
   }
 }
