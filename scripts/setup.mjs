@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs the system programs hopthu needs and a fresh Debian/Ubuntu machine lacks.
 //   node scripts/setup.mjs          what the server needs (redis-server, unless REDIS_URL is set)
-//   node scripts/setup.mjs --test   plus what the test suite drives (swaks)
+//   node scripts/setup.mjs --test   plus what the test suite drives (swaks, mbsync, slapd)
 // As root or with sudo on Debian/Ubuntu it runs apt-get; elsewhere it stops with the
 // exact command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,6 +14,8 @@ const needed = [];
 if (!process.env.REDIS_URL || forTests) needed.push(['redis-server', 'redis-server']);
 if (forTests) needed.push(['swaks', 'swaks']);
 if (forTests) needed.push(['mbsync', 'isync']);
+// slapd lives in /usr/sbin, which a non-root PATH may lack
+if (forTests) needed.push(['/usr/sbin/slapd', 'slapd'], ['ldapadd', 'ldap-utils']);
 
 const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter(([program]) => !onPath(program));

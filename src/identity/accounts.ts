@@ -4,6 +4,8 @@ import { parseAddress } from './address.js';
 import { getDomain } from './domains.js';
 
 export type AccountStatus = 'active' | 'disabled';
+/** a person; an agency mailbox read by several staff; a system mailbox (postmaster, abuse, noreply) */
+export type AccountKind = 'person' | 'agency' | 'system';
 
 export interface Account {
   id: number;
@@ -11,6 +13,11 @@ export interface Account {
   address: string;
   displayName: string;
   status: AccountStatus;
+  kind: AccountKind;
+  agencyId: number | null;
+  title: string;
+  /** the directory's stable id (entryUUID / objectGUID), when provisioned from one */
+  externalId: string | null;
   quotaBytes: number;
   createdAt: Date;
 }
@@ -22,6 +29,10 @@ export interface AccountRow {
   display_name: string;
   password_hash: string | null;
   status: AccountStatus;
+  kind: AccountKind;
+  agency_id: number | null;
+  title: string;
+  external_id: string | null;
   quota_bytes: number;
   created_at: Date;
 }
@@ -32,6 +43,10 @@ export const toAccount = (r: AccountRow): Account => ({
   address: r.address,
   displayName: r.display_name,
   status: r.status,
+  kind: r.kind,
+  agencyId: r.agency_id,
+  title: r.title,
+  externalId: r.external_id,
   quotaBytes: r.quota_bytes,
   createdAt: r.created_at,
 });
@@ -41,6 +56,10 @@ export interface NewAccount {
   displayName?: string;
   passwordHash?: string | null;
   quotaBytes: number;
+  kind?: AccountKind;
+  agencyId?: number | null;
+  title?: string;
+  externalId?: string | null;
 }
 
 export async function addAccount(db: Queryable, input: NewAccount): Promise<Account> {
@@ -49,9 +68,12 @@ export async function addAccount(db: Queryable, input: NewAccount): Promise<Acco
   const taken = await db.query('SELECT 1 FROM aliases WHERE address = $1', [address]);
   if (taken.rowCount) throw new UserError('address-taken', `${address} is already an alias`);
   const { rows } = await db.query<AccountRow>(
-    `INSERT INTO accounts (domain_id, address, display_name, password_hash, quota_bytes)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address) DO NOTHING RETURNING *`,
-    [dom.id, address, (input.displayName ?? '').normalize('NFC').trim(), input.passwordHash ?? null, input.quotaBytes],
+    `INSERT INTO accounts (domain_id, address, display_name, password_hash, quota_bytes, kind, agency_id, title, external_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (address) DO NOTHING RETURNING *`,
+    [
+      dom.id, address, (input.displayName ?? '').normalize('NFC').trim(), input.passwordHash ?? null, input.quotaBytes,
+      input.kind ?? 'person', input.agencyId ?? null, (input.title ?? '').normalize('NFC').trim(), input.externalId ?? null,
+    ],
   );
   if (!rows[0]) throw new UserError('account-exists', `the account ${address} already exists`);
   return toAccount(rows[0]);
@@ -93,5 +115,9 @@ export async function setPasswordHash(db: Queryable, accountId: number, hash: st
 }
 
 export async function setAccountStatus(db: Queryable, accountId: number, status: AccountStatus): Promise<void> {
-  await db.query('UPDATE accounts SET status = $2, updated_at = now() WHERE id = $1', [accountId, status]);
+  await db.query(
+    `UPDATE accounts SET status = $2, updated_at = now(),
+       disabled_at = CASE WHEN $2 = 'disabled' THEN coalesce(disabled_at, now()) END WHERE id = $1`,
+    [accountId, status],
+  );
 }

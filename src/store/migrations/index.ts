@@ -3,6 +3,7 @@ import * as audit from './002-audit.js';
 import * as mail from './003-mail.js';
 import * as spool from './004-spool.js';
 import * as mailstore from './005-mailstore.js';
+import * as organisation from './006-organisation.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -11,4 +12,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 3, name: 'mail', sql: mail.sql },
   { version: 4, name: 'spool', sql: spool.sql },
   { version: 5, name: 'mailstore', sql: mailstore.sql },
+  { version: 6, name: 'organisation', sql: organisation.sql },
 ];
