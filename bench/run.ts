@@ -3,7 +3,7 @@
  * prints one table (markdown), also written as JSON to bench/results/latest.json.
  * Knobs: BENCH_MESSAGES, BENCH_CONNECTIONS, BENCH_MAILBOXES, BENCH_MESSAGE_BYTES,
  * BENCH_DKIM, BENCH_TLS, BENCH_SKIP_BUILD, BENCH_TIMEOUT_SECONDS, BENCH_STALL_SECONDS
- * (see bench/lib/options.ts).
+ * (see bench/lib/options.ts); BENCH_ONLY=smtp,... runs only the named parts.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -37,9 +37,17 @@ async function main() {
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = {};
 
-  const smtp = await runSmtpBench(options);
-  metrics.push(...smtp.metrics);
-  details.smtp = smtp.details;
+  /** each part measures hopthu and its reference; add a part here */
+  const parts: Array<{ name: string; run: () => Promise<{ metrics: Metric[]; details: unknown }> }> = [
+    { name: 'smtp', run: () => runSmtpBench(options) },
+  ];
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const part of parts) {
+    if (only.length && !only.includes(part.name)) continue;
+    const result = await part.run();
+    metrics.push(...result.metrics);
+    details[part.name] = result.details;
+  }
 
   const table = markdownTable(metrics);
   const tree = code.changedFiles ? ` + ${code.changedFiles} changed files` : '';

@@ -8,6 +8,7 @@ import { collectGarbage } from '../store/blob-refs.js';
 import { DeliveryQueue } from '../delivery/queue.js';
 import type { DeliveryContext } from '../delivery/context.js';
 import { startDeliveryWorker } from '../delivery/worker.js';
+import { startSearchIndexer } from '../mail/search-indexer.js';
 import { startReconciler } from '../delivery/reconciler.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
 import { ConnectionCounter } from '../shared/connection-counter.js';
@@ -73,6 +74,12 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
     if (roles.includes('worker')) {
       const worker: Worker = startDeliveryWorker(context, runtime.connectRedis());
       stops.push(() => worker.close());
+      // search text is made behind delivery, when the worker has been quiet for a moment
+      let lastDelivery = 0;
+      worker.on('active', () => (lastDelivery = Date.now()));
+      worker.on('completed', () => (lastDelivery = Date.now()));
+      const indexer = startSearchIndexer({ db: runtime.db, blobs: runtime.blobs, log, busy: () => Date.now() - lastDelivery < 2000 });
+      stops.push(() => indexer.stop());
       const reconciler = startReconciler(context);
       stops.push(async () => reconciler.stop());
       const gc = setInterval(() => {

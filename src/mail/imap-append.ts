@@ -2,8 +2,8 @@ import type { Db } from '../store/db.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { appendMessages } from './append.js';
 import { canonicalFlags } from './flags.js';
-import { describedSearchFields, describeMessage, storeDescription, summaryOfSearch, type BlobDescription } from './parsed.js';
-import type { SearchFields } from './mime/index.js';
+import { describedSearchFields, storeDescription, summaryOfSearch } from './parsed.js';
+import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
 import { checkQuota, type QuotaLimits } from './quota.js';
 import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
 import { addMessageBlobRefs } from './message-blobs.js';
@@ -39,12 +39,12 @@ export async function appendFromClient(
 ): Promise<AppendResult> {
   if (input.messages.length === 0) throw new UserError('bad-append', 'nothing to append');
   const known: Map<string, SearchFields> = await describedSearchFields(db, input.messages.map((m) => m.blobHash));
-  const described = new Map<string, BlobDescription>();
+  const described = new Map<string, ParsedMessage>();
   for (const m of input.messages) {
     if (known.has(m.blobHash) || described.has(m.blobHash)) continue;
-    const d = describeMessage(await blobs.read(m.blobHash));
-    described.set(m.blobHash, d);
-    known.set(m.blobHash, d.parsed.search);
+    const parsed = parseMessage(await blobs.read(m.blobHash));
+    described.set(m.blobHash, parsed);
+    known.set(m.blobHash, parsed.search);
   }
   return mailTransaction(db, async (client) => {
     const mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
@@ -58,7 +58,7 @@ export async function appendFromClient(
     });
     // blob rows first, in hash order (tx.ts rule 3), then their descriptions
     await addMessageBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })));
-    for (const [hash, d] of described) await storeDescription(client, hash, d);
+    for (const [hash, parsed] of described) await storeDescription(client, hash, parsed);
 
     const { uids, modseq } = await appendMessages(
       client,

@@ -28,4 +28,5 @@ export * from './fold.js';
 export * from './uid-set.js';
 export * from './notify.js';
 export { appendMessage, appendMessages, accountUsage, OverQuotaError, type AppendInput, type Appended, type MessageSummary } from './append.js';
-export { ensureParsed, ensureSearchText, summaryOf } from './parsed.js';
+export { ensureParsed, summaryOf } from './parsed.js';
+export { ensureSearchText, indexSearchBacklog } from './search-backlog.js';

@@ -1,12 +1,12 @@
 import type { Queryable } from '../store/db.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { ensureSearchText } from './parsed.js';
+import { ensureSearchText } from './search-backlog.js';
 import { needsSearchText, type SearchKey } from './search-query.js';
 import { SearchSql } from './search-sql.js';
 
 export interface SearchOptions {
-  /** the blob store, to make missing search text first (lazy backfill); without it such messages do not match text keys */
-  blobs?: BlobStore;
+  /** the blob store, to make the search text the folder still lacks first (search-backlog.ts) */
+  blobs: BlobStore;
   /** IANA zone whose calendar days BEFORE/ON/SINCE use; default the server process's zone */
   timeZone?: string;
 }
@@ -21,8 +21,8 @@ export interface SearchResult {
 export const serverTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** SEARCH / UID SEARCH over one folder, evaluated in PostgreSQL in one statement. */
-export async function searchMailbox(db: Queryable, mailboxId: number, query: SearchKey, options: SearchOptions = {}): Promise<SearchResult> {
-  if (options.blobs && needsSearchText(query)) await ensureSearchText(db, options.blobs, mailboxId);
+export async function searchMailbox(db: Queryable, mailboxId: number, query: SearchKey, options: SearchOptions): Promise<SearchResult> {
+  if (needsSearchText(query)) await ensureSearchText(db, options.blobs, mailboxId);
   const sql = new SearchSql(options.timeZone ?? serverTimeZone());
   const condition = sql.compile(query);
   const mailbox = `$${sql.params.push(mailboxId)}`;

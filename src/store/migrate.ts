@@ -14,7 +14,8 @@ export async function migrate(db: Db): Promise<string[]> {
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => r.version));
     const done: string[] = [];
-    for (const m of migrations) {
+    // by version, whatever order the list was written in
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       await client.query(m.sql);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);

@@ -4,6 +4,7 @@ import * as mail from './003-mail.js';
 import * as spool from './004-spool.js';
 import * as mailstore from './005-mailstore.js';
 import * as organisation from './006-organisation.js';
+import * as searchBacklog from './013-search-backlog.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -13,4 +14,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 4, name: 'spool', sql: spool.sql },
   { version: 5, name: 'mailstore', sql: mailstore.sql },
   { version: 6, name: 'organisation', sql: organisation.sql },
+  { version: 13, name: 'search-backlog', sql: searchBacklog.sql },
 ];
