@@ -9,15 +9,17 @@ import { existsSync } from 'node:fs';
 
 const forTests = process.argv.includes('--test');
 
-/** program on PATH -> Debian package that provides it */
+/** program on PATH (or a shell check) -> Debian package that provides it */
 const needed = [];
 if (!process.env.REDIS_URL || forTests) needed.push(['redis-server', 'redis-server']);
 if (forTests) needed.push(['swaks', 'swaks']);
+// swaks speaks STARTTLS/TLS only with Net::SSLeay, which it merely recommends
+if (forTests) needed.push(['perl -MNet::SSLeay -e 1', 'libnet-ssleay-perl']);
 if (forTests) needed.push(['mbsync', 'isync']);
 // slapd lives in /usr/sbin, which a non-root PATH may lack
 if (forTests) needed.push(['/usr/sbin/slapd', 'slapd'], ['ldapadd', 'ldap-utils']);
 
-const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const onPath = (program) => spawnSync('sh', ['-c', program.includes(' ') ? program : `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter(([program]) => !onPath(program));
 if (missing.length === 0) process.exit(0);
 

@@ -1,5 +1,5 @@
 import { transaction } from '../store/db.js';
-import { prepareDescription } from '../mail/parsed.js';
+import { describeBlob } from '../mail/parsed.js';
 import type { DeliveryContext } from './context.js';
 import { deliverLocal } from './local-delivery.js';
 import { deliverRemote, readableOf } from './outbound.js';
@@ -32,7 +32,7 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
   const decide = (r: SpoolRecipient, o: RecipientOutcome) => (o.status === 'deferred' && !expired ? retryAt(ctx, r.attempts, now) : undefined);
 
   if (recipients.some((r) => r.route !== 'remote')) {
-    const description = await prepareDescription(ctx.db, ctx.blobs, spool.blobHash);
+    const description = await describeBlob(ctx.blobs, spool.blobHash, loaded.parsed);
     // with nothing remote to do, the same transaction settles and closes the row
     const localOnly = !recipients.some((r) => r.route === 'remote');
     const settled = await deliverLocal(ctx, spool, description, expired, decide, localOnly);

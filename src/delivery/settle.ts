@@ -2,7 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { adjustBlobRef } from '../store/blob-refs.js';
 import type { DeliveryContext } from './context.js';
 import { createBounce, type FailedRecipient } from './bounce.js';
-import { closeSpoolIfDone, type SpoolRow } from './spool.js';
+import { reportAndClose, type SpoolRow } from './spool.js';
 
 export interface Settled {
   closed: boolean;
@@ -18,16 +18,10 @@ export interface Settled {
  * (`storedCopies` new mailbox references, minus the spool row's own when it closes).
  */
 export async function settleSpool(db: Queryable, ctx: DeliveryContext, spool: SpoolRow, storedCopies = 0): Promise<Settled> {
-  const { rows } = await db.query<FailedRecipient>(
-    `UPDATE spool_recipients SET reported = true
-      WHERE spool_id = $1 AND status = 'failed' AND NOT reported
-      RETURNING recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify`,
-    [spool.id],
-  );
+  const { failed, closed } = await reportAndClose(db, spool.id);
   // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
-  const report = rows.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
+  const report: FailedRecipient[] = failed.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
   const bounceSpoolId = report.length > 0 && spool.mailFrom !== '' ? await createBounce(db, ctx, spool, report) : undefined;
-  const closed = await closeSpoolIfDone(db, spool.id);
   await adjustBlobRef(db, spool.blobHash, storedCopies - (closed ? 1 : 0));
   return { closed, ...(bounceSpoolId ? { bounceSpoolId } : {}) };
 }

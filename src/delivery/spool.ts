@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
 import type { DeliveryQueue } from './queue.js';
 import type { Logger } from '../shared/logger.js';
+import type { ParsedMessage } from '../mail/mime/index.js';
 
 export type SpoolSource = 'mx' | 'submission' | 'bounce' | 'local';
 export type RecipientRoute = 'local' | 'remote' | 'sent-copy';
@@ -123,11 +124,18 @@ interface SpoolDbRow {
   received_at: Date; expires_at: Date; done_at: Date | null;
 }
 
-/** The row and its recipients in one query: the worker's first read of every job. */
-export async function loadSpoolWithRecipients(db: Queryable, id: number): Promise<{ spool: SpoolRow; recipients: SpoolRecipient[] } | undefined> {
-  const { rows } = await db.query<SpoolDbRow & { recipients: Array<Omit<RecipientDbRow, 'next_attempt_at'> & { next_attempt_at: string }> }>(
-    `SELECT s.*, COALESCE((SELECT json_agg(r ORDER BY r.recipient) FROM spool_recipients r WHERE r.spool_id = s.id), '[]') AS recipients
-       FROM spool s WHERE s.id = $1`,
+export interface LoadedSpool {
+  spool: SpoolRow;
+  recipients: SpoolRecipient[];
+  /** the blob's parsed description, when one is stored (mail/parsed.ts) */
+  parsed: ParsedMessage | null;
+}
+
+/** The row, its recipients and its blob's parsed description in one query: the worker's first read of every job. */
+export async function loadSpoolWithRecipients(db: Queryable, id: number): Promise<LoadedSpool | undefined> {
+  const { rows } = await db.query<SpoolDbRow & { parsed: ParsedMessage | null; recipients: Array<Omit<RecipientDbRow, 'next_attempt_at'> & { next_attempt_at: string }> }>(
+    `SELECT s.*, b.parsed, COALESCE((SELECT json_agg(r ORDER BY r.recipient) FROM spool_recipients r WHERE r.spool_id = s.id), '[]') AS recipients
+       FROM spool s LEFT JOIN blobs b ON b.hash = s.blob_hash WHERE s.id = $1`,
     [id],
   );
   const r = rows[0];
@@ -135,6 +143,7 @@ export async function loadSpoolWithRecipients(db: Queryable, id: number): Promis
   return {
     spool: toSpoolRow(r),
     recipients: r.recipients.map((x) => toRecipient({ ...x, next_attempt_at: new Date(x.next_attempt_at) })),
+    parsed: r.parsed,
   };
 }
 
@@ -198,14 +207,36 @@ export async function addRecipient(db: Queryable, spoolId: number, r: SpoolRecip
   );
 }
 
-/** Closes the row when no recipient is pending. Returns true when closed; the caller then releases the row's blob reference. */
-export async function closeSpoolIfDone(db: Queryable, spoolId: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE spool SET done_at = now() WHERE id = $1 AND done_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = $1 AND status = 'pending')`,
+/** A recipient that failed and has not been reported to the sender yet. */
+export interface UnreportedFailure {
+  recipient: string;
+  route: RecipientRoute;
+  lastCode: string | null;
+  lastError: string | null;
+  remoteMta: string | null;
+  notify: string | null;
+}
+
+/**
+ * In one statement: marks the failed recipients not yet reported as reported (returning
+ * them, for the caller's DSN in the same transaction) and closes the row when no
+ * recipient is pending. `closed` true means the caller releases the row's blob reference.
+ */
+export async function reportAndClose(db: Queryable, spoolId: number): Promise<{ failed: UnreportedFailure[]; closed: boolean }> {
+  const { rows } = await db.query<{ failed: UnreportedFailure[] | null; closed: boolean }>(
+    `WITH failed AS (
+       UPDATE spool_recipients SET reported = true
+        WHERE spool_id = $1 AND status = 'failed' AND NOT reported
+        RETURNING recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify
+     ), closed AS (
+       UPDATE spool SET done_at = now() WHERE id = $1 AND done_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = $1 AND status = 'pending')
+       RETURNING id
+     )
+     SELECT (SELECT json_agg(failed) FROM failed) AS failed, EXISTS (SELECT 1 FROM closed) AS closed`,
     [spoolId],
   );
-  return Boolean(rowCount);
+  return { failed: rows[0]?.failed ?? [], closed: rows[0]?.closed ?? false };
 }
 
 /** The earliest time a pending recipient is due, or undefined when none is pending. */

@@ -39,7 +39,11 @@ export interface PreparedDescription {
 /** Like ensureParsed, without writing: delivery stores the description in its own transaction (one commit, not two). */
 export async function prepareDescription(db: Queryable, blobs: BlobStore, hash: string): Promise<PreparedDescription> {
   const { rows } = await db.query<{ parsed: ParsedMessage | null }>('SELECT parsed FROM blobs WHERE hash = $1', [hash]);
-  const stored = rows[0]?.parsed ?? null;
+  return describeBlob(blobs, hash, rows[0]?.parsed ?? null);
+}
+
+/** The description from what the caller already read of the blob row (`stored`), parsing the blob only when there is none. */
+export async function describeBlob(blobs: BlobStore, hash: string, stored: ParsedMessage | null): Promise<PreparedDescription> {
   if (stored) return { parsed: stored, summary: summaryOf(stored) };
   const parsed = parseMessage(await blobs.read(hash));
   return { parsed, summary: summaryOf(parsed), unstored: parsed };

@@ -15,6 +15,16 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  */
 let statementCache = false;
 const MAX_PREPARED_PER_CONNECTION = 300;
+/** statement text -> its name; the texts are the program's own, so this stays small */
+const statementNames = new Map<string, string>();
+const statementName = (text: string) => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `h${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return name;
+};
 function enableStatementCache() {
   if (statementCache) return;
   statementCache = true;
@@ -23,7 +33,7 @@ function enableStatementCache() {
   proto.query = function (this: { hopthuStatements?: Set<string> }, ...args: unknown[]) {
     const [text, values] = args;
     if (typeof text === 'string' && Array.isArray(values)) {
-      const name = `h${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      const name = statementName(text);
       // queries built at run time (search) must not fill the server with statements
       const known = (this.hopthuStatements ??= new Set());
       if (known.has(name) || known.size < MAX_PREPARED_PER_CONNECTION) {
