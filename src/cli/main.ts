@@ -13,6 +13,8 @@ import { aliasAdd, aliasList } from './commands/alias.js';
 import { queueList, queueRetry, queueBounce } from './commands/queue.js';
 import { dnsCommand } from './commands/dns.js';
 import { migrate } from '../store/migrate.js';
+import { holdAdd, holdList, holdShow, holdRelease } from './commands/hold.js';
+import { retentionSet, retentionRun } from './commands/retention.js';
 
 const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -28,6 +30,7 @@ const migrateCommand: CliCommand = {
 const COMMANDS: CliCommand[] = [
   migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
+  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun,
 ];
 
 function help(): string {

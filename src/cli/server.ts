@@ -9,6 +9,8 @@ import { DeliveryQueue } from '../delivery/queue.js';
 import type { DeliveryContext } from '../delivery/context.js';
 import { startDeliveryWorker } from '../delivery/worker.js';
 import { startSearchIndexer } from '../mail/search-indexer.js';
+import { applyRetention } from '../mail/retention.js';
+import { publishMailboxChange } from '../mail/notify.js';
 import { startReconciler } from '../delivery/reconciler.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
 import { ConnectionCounter } from '../shared/connection-counter.js';
@@ -82,6 +84,16 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       stops.push(() => indexer.stop());
       const reconciler = startReconciler(context);
       stops.push(async () => reconciler.stop());
+      const retention = setInterval(() => {
+        applyRetention(runtime.db, config.retention)
+          .then(async (run) => {
+            for (const change of run.changes) await publishMailboxChange(redis, config.redisPrefix, change).catch(() => {});
+            if (run.messages) log.info({ mailboxes: run.mailboxes, messages: run.messages }, 'retention emptied Trash and Junk');
+          })
+          .catch((err: Error) => log.warn({ err: err.message }, 'retention failed; will try again'));
+      }, config.retention.intervalMinutes * 60_000);
+      retention.unref();
+      stops.push(async () => clearInterval(retention));
       const gc = setInterval(() => {
         collectGarbage(runtime.db, runtime.blobs).catch((err: Error) => log.warn({ err: err.message }, 'blob garbage collection failed'));
       }, 15 * 60_000);

@@ -119,6 +119,15 @@ export const configSchema = z.strictObject({
       defaultQuotaBytes: z.number().int().min(0).default(2 * 1024 * 1024 * 1024),
     })
     .default({ defaultQuotaBytes: 2 * 1024 * 1024 * 1024 }),
+  /** Trash and Junk emptied after this many days (0 keeps them); a domain may set its own (hopthu retention set) */
+  retention: z
+    .strictObject({
+      trashDays: z.number().int().min(0).default(30),
+      junkDays: z.number().int().min(0).default(30),
+      /** how often the worker applies it */
+      intervalMinutes: z.number().int().min(1).default(60),
+    })
+    .default({ trashDays: 30, junkDays: 30, intervalMinutes: 60 }),
   argon2: z
     .strictObject({
       memoryKiB: z.number().int().min(8 * 1024).default(64 * 1024),

@@ -25,15 +25,17 @@ interface Gone {
  * expunged_messages with the MODSEQ of the removal, for QRESYNC; their blob references
  * are released (the blob goes when no row points at it).
  */
-export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = ALL_UIDS): Promise<ExpungeResult> {
+export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = ALL_UIDS, options: { deletedOnly?: boolean } = {}): Promise<ExpungeResult> {
+  // retention removes messages whatever their flags; a client's EXPUNGE only the \Deleted ones
+  const deletedOnly = options.deletedOnly ?? true;
   return mailTransaction(db, async (client) => {
     const mailbox = lockedOne(await lockMailboxes(client, [mailboxId]), mailboxId);
     const { lo, hi } = rangeArrays(uids);
     const { rows } = await client.query<Gone>(
       `DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) r(lo, hi)
-        WHERE m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi AND '\\Deleted' = ANY (m.flags)
+        WHERE m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi AND (NOT $4::boolean OR '\\Deleted' = ANY (m.flags))
        RETURNING m.uid, m.size, m.blob_hash AS hash, '\\Seen' = ANY (m.flags) AS seen`,
-      [mailbox.id, lo, hi],
+      [mailbox.id, lo, hi, deletedOnly],
     );
     if (rows.length === 0) return { uids: [], modseq: null, changes: [] };
     const modseq = mailbox.highestModseq + 1;

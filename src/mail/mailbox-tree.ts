@@ -82,8 +82,9 @@ export async function deleteMailbox(db: Db, accountId: number, input: string): P
     const children = await hasChildren(client, accountId, name);
     // RFC 9051 §6.3.5: deleting a \Noselect name that has inferior names is an error
     if (row.noselect && children) throw new UserError('has-children', `"${name}" has subfolders; delete them first`);
-    const { rows } = await client.query<{ blob_hash: string }>('SELECT blob_hash FROM messages WHERE mailbox_id = $1', [row.id]);
-    await client.query('DELETE FROM mailboxes WHERE id = $1', [row.id]); // messages and expunge records go with it
+    // the messages first, while their folder still exists: a legal hold keeps them by folder and account
+    const { rows } = await client.query<{ blob_hash: string }>('DELETE FROM messages WHERE mailbox_id = $1 RETURNING blob_hash', [row.id]);
+    await client.query('DELETE FROM mailboxes WHERE id = $1', [row.id]); // expunge records go with it
     await releaseMessageBlobRefs(client, rows.map((r) => r.blob_hash));
     // RFC 9051 §6.3.5: with inferior names, the name stays with the \Noselect attribute
     if (children) {

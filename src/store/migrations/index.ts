@@ -5,6 +5,7 @@ import * as spool from './004-spool.js';
 import * as mailstore from './005-mailstore.js';
 import * as organisation from './006-organisation.js';
 import * as searchBacklog from './013-search-backlog.js';
+import * as compliance from './014-compliance.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -15,4 +16,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 5, name: 'mailstore', sql: mailstore.sql },
   { version: 6, name: 'organisation', sql: organisation.sql },
   { version: 13, name: 'search-backlog', sql: searchBacklog.sql },
+  { version: 14, name: 'compliance', sql: compliance.sql },
 ];
