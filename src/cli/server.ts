@@ -9,6 +9,7 @@ import { DeliveryQueue } from '../delivery/queue.js';
 import type { DeliveryContext } from '../delivery/context.js';
 import { startDeliveryWorker } from '../delivery/worker.js';
 import { startSearchIndexer } from '../mail/search-indexer.js';
+import { redisSettingWarnings } from '../store/redis-settings.js';
 import { applyRetention } from '../mail/retention.js';
 import { publishMailboxChange } from '../mail/notify.js';
 import { startReconciler } from '../delivery/reconciler.js';
@@ -45,6 +46,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
   const stops: Array<() => Promise<void>> = [];
   try {
     const redis = runtime.connectRedis();
+    // an external Redis is the operator's; the embedded one is configured right by us
+    if (config.redisUrl) for (const warning of await redisSettingWarnings(redis)) log.warn(warning);
     const queue = new DeliveryQueue(redis, config.redisPrefix);
     const context: DeliveryContext = { config, db: runtime.db, redis, blobs: runtime.blobs, queue, resolver: runtime.resolver, log };
     const ports: Record<string, number> = {};

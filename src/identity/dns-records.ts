@@ -1,21 +1,32 @@
 /**
  * The DNS records an administrator publishes for a mail domain hosted by hopthu:
- * MX, SPF, DKIM and DMARC, as data (for the admin API and console) and as zone-file
+ * MX, SPF, DKIM, DMARC and the SRV records mail clients set themselves up from, as data (for the admin API and console) and as zone-file
  * lines (for pasting into BIND-style zones).
  */
 import { domainToASCII } from 'node:url';
 import { dkimTxtValue } from './dkim-keys.js';
 
 export interface PublishedRecord {
-  purpose: 'mx' | 'spf' | 'dkim' | 'dmarc';
+  purpose: 'mx' | 'spf' | 'dkim' | 'dmarc' | 'client-setup';
   /** Fully qualified owner name, without the trailing dot. */
   name: string;
-  type: 'MX' | 'TXT';
+  type: 'MX' | 'TXT' | 'SRV';
   ttl: number;
-  /** MX: the exchange host; TXT: the whole text, before splitting into strings. */
+  /** MX and SRV: the target host; TXT: the whole text, before splitting into strings. */
   value: string;
-  /** MX preference. */
+  /** MX preference; SRV priority. */
   priority?: number;
+  /** SRV only */
+  weight?: number;
+  port?: number;
+}
+
+/** The ports mail clients reach this server on (config ports). */
+export interface ClientPorts {
+  submission: number;
+  submissions: number;
+  imap: number;
+  imaps: number;
 }
 
 export interface DnsRecordsInput {
@@ -25,6 +36,8 @@ export interface DnsRecordsInput {
   /** Both or neither: without a key there is no DKIM record to publish. */
   dkimSelector?: string;
   dkimPublicKeyPem?: string;
+  /** with these, the RFC 6186 / RFC 8314 SRV records for mail clients */
+  clientPorts?: ClientPorts;
   ttl?: number;
 }
 
@@ -58,13 +71,27 @@ export function dnsRecordsFor(input: DnsRecordsInput): { records: PublishedRecor
     value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}`,
   });
 
+  if (input.clientPorts) {
+    const p = input.clientPorts;
+    // RFC 6186 §3.1 (IMAP, submission) and RFC 8314 §5.1 (implicit TLS, preferred: lower priority value)
+    const services: Array<[string, number, number]> = [
+      ['_submissions._tcp', p.submissions, 0], ['_submission._tcp', p.submission, 10], ['_imaps._tcp', p.imaps, 0], ['_imap._tcp', p.imap, 10],
+    ];
+    for (const [service, port, priority] of services) {
+      records.push({ purpose: 'client-setup', name: `${service}.${domain}`, type: 'SRV', ttl, value: mxHost, priority, weight: 1, port });
+    }
+  }
+
   return { records, zoneFile: records.map(zoneLine).join('\n') + '\n' };
 }
 
 /** One master-file line (RFC 1035 §5.1). */
 export function zoneLine(record: PublishedRecord): string {
   const owner = `${record.name}.`;
-  const data = record.type === 'MX' ? `${record.priority ?? 10} ${record.value}.` : quotedStrings(record.value);
+  const data =
+    record.type === 'MX' ? `${record.priority ?? 10} ${record.value}.`
+    : record.type === 'SRV' ? `${record.priority ?? 0} ${record.weight ?? 1} ${record.port ?? 0} ${record.value}.` // RFC 2782
+    : quotedStrings(record.value);
   return `${owner} ${record.ttl} IN ${record.type} ${data}`;
 }
 

@@ -6,7 +6,7 @@ import type { CliCommand } from './command.js';
 export const dnsCommand: CliCommand = {
   name: 'dns',
   usage: 'hopthu dns DOMAIN [--json]',
-  summary: 'print the DNS records to publish for a domain (MX, SPF, DKIM, DMARC)',
+  summary: 'print the DNS records to publish for a domain (MX, SPF, DKIM, DMARC, client SRV)',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [name], values) {
@@ -17,6 +17,7 @@ export const dnsCommand: CliCommand = {
       mxHost: rt.config.hostname,
       dkimSelector: domain.dkimSelector ?? undefined,
       dkimPublicKeyPem: domain.dkimPublicKey ?? undefined,
+      clientPorts: rt.config.ports,
     });
     if (values.json) console.log(JSON.stringify(records.records, null, 2));
     else console.log(records.zoneFile);

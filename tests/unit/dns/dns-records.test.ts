@@ -53,4 +53,19 @@ describe('dnsRecordsFor', () => {
     expect(records.map((r) => r.purpose)).toEqual(['mx', 'spf', 'dmarc']);
     expect(records[0]!.name).toBe('xn--bcher-kva.example');
   });
+
+  it('adds the SRV records mail clients set themselves up from (RFC 6186, RFC 8314), implicit TLS first', () => {
+    const { records, zoneFile } = dnsRecordsFor({
+      domain: 'yenbai.gov.vn',
+      mxHost: 'mail.yenbai.gov.vn',
+      clientPorts: { submission: 587, submissions: 465, imap: 143, imaps: 993 },
+    });
+    expect(records.filter((r) => r.type === 'SRV').map((r) => [r.name, r.priority, r.port, r.value])).toEqual([
+      ['_submissions._tcp.yenbai.gov.vn', 0, 465, 'mail.yenbai.gov.vn'],
+      ['_submission._tcp.yenbai.gov.vn', 10, 587, 'mail.yenbai.gov.vn'],
+      ['_imaps._tcp.yenbai.gov.vn', 0, 993, 'mail.yenbai.gov.vn'],
+      ['_imap._tcp.yenbai.gov.vn', 10, 143, 'mail.yenbai.gov.vn'],
+    ]);
+    expect(zoneFile).toContain('_imaps._tcp.yenbai.gov.vn. 3600 IN SRV 0 1 993 mail.yenbai.gov.vn.\n');
+  });
 });
