@@ -15,6 +15,7 @@ import { dnsCommand } from './commands/dns.js';
 import { migrate } from '../store/migrate.js';
 import { holdAdd, holdList, holdShow, holdRelease } from './commands/hold.js';
 import { retentionSet, retentionRun } from './commands/retention.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 
 const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -30,7 +31,7 @@ const migrateCommand: CliCommand = {
 const COMMANDS: CliCommand[] = [
   migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
-  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun,
+  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand,
 ];
 
 function help(): string {

@@ -42,7 +42,10 @@ export async function adjustBlobRef(db: Queryable, hash: string, delta: number):
 
 export const releaseBlobRef = (db: Queryable, hash: string, count = 1) => adjustBlobRef(db, hash, -count);
 
-/** Deletes blobs unreferenced for longer than `graceSeconds`. Returns how many went. */
+/** Backups hold this lock shared while they copy blobs; the collector deletes only when it can take it alone. */
+export const BLOB_GC_LOCK = 4_242_003;
+
+/** Deletes blobs unreferenced for longer than `graceSeconds`. Returns how many went (none while a backup runs). */
 export async function collectGarbage(db: Db, store: BlobStore, graceSeconds = 3600, limit = 1000): Promise<number> {
   const { rows } = await db.query<{ hash: string }>(
     `SELECT hash FROM blob_gc WHERE since < now() - make_interval(secs => $1) ORDER BY since LIMIT $2`,
@@ -51,6 +54,8 @@ export async function collectGarbage(db: Db, store: BlobStore, graceSeconds = 36
   let removed = 0;
   for (const { hash } of rows) {
     removed += await transaction(db, async (client) => {
+      const { rows: lock } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS free', [BLOB_GC_LOCK]);
+      if (!lock[0]?.free) return 0; // a backup is copying blobs: try again next round
       await client.query('DELETE FROM blob_gc WHERE hash = $1', [hash]);
       const gone = await client.query('DELETE FROM blobs WHERE hash = $1 AND refcount = 0 RETURNING hash', [hash]);
       if (gone.rowCount === 0) return 0; // referenced again meanwhile
