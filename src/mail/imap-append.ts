@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
 import { appendMessages } from './append.js';
 import { canonicalFlags } from './flags.js';
@@ -35,7 +36,13 @@ export interface AppendResult {
 export async function appendFromClient(
   db: Db,
   blobs: BlobStore,
-  input: { mailboxId: number; quota: QuotaLimits | null; messages: readonly ClientMessage[] },
+  input: {
+    mailboxId: number;
+    quota: QuotaLimits | null;
+    messages: readonly ClientMessage[];
+    /** more work that must commit with the append or not at all (an import's progress) */
+    alsoInTransaction?: (client: PoolClient) => Promise<void>;
+  },
 ): Promise<AppendResult> {
   if (input.messages.length === 0) throw new UserError('bad-append', 'nothing to append');
   const known: Map<string, SearchFields> = await describedSearchFields(db, input.messages.map((m) => m.blobHash));
@@ -74,6 +81,7 @@ export async function appendFromClient(
     if (keywords.length > mailbox.keywords.length) {
       await client.query('UPDATE mailboxes SET keywords = $2 WHERE id = $1', [mailbox.id, keywords]);
     }
+    if (input.alsoInTransaction) await input.alsoInTransaction(client);
     const changes: MailboxChange[] = [{ type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq }];
     return { uidValidity: mailbox.uidValidity, uids, changes };
   });

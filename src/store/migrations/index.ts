@@ -6,6 +6,7 @@ import * as mailstore from './005-mailstore.js';
 import * as organisation from './006-organisation.js';
 import * as searchBacklog from './013-search-backlog.js';
 import * as compliance from './014-compliance.js';
+import * as importState from './015-import.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -17,4 +18,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 6, name: 'organisation', sql: organisation.sql },
   { version: 13, name: 'search-backlog', sql: searchBacklog.sql },
   { version: 14, name: 'compliance', sql: compliance.sql },
+  { version: 15, name: 'import', sql: importState.sql },
 ];
