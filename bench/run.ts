@@ -4,6 +4,7 @@
  * Knobs: BENCH_MESSAGES, BENCH_CONNECTIONS, BENCH_MAILBOXES, BENCH_MESSAGE_BYTES,
  * BENCH_DKIM, BENCH_TLS, BENCH_SKIP_BUILD, BENCH_TIMEOUT_SECONDS, BENCH_STALL_SECONDS
  * (see bench/lib/options.ts); BENCH_ONLY=smtp,... runs only the named parts.
+ * Audit: BENCH_AUDIT_EVENTS, BENCH_AUDIT_CLIENTS, BENCH_AUDIT_CALLERS (bench/audit.ts).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -12,6 +13,9 @@ import { installGuards, runCleanups } from './lib/cleanup.js';
 import { readOptions } from './lib/options.js';
 import { markdownTable, writeJson, type Metric } from './lib/report.js';
 import { runSmtpBench } from './smtp.js';
+import { runAuthBench } from './auth.js';
+import { runProvisioningBench } from './provisioning.js';
+import { runAuditBench } from './audit.js';
 import { ROOT } from './lib/dist.js';
 
 async function main() {
@@ -40,6 +44,9 @@ async function main() {
   /** each part measures hopthu and its reference; add a part here */
   const parts: Array<{ name: string; run: () => Promise<{ metrics: Metric[]; details: unknown }> }> = [
     { name: 'smtp', run: () => runSmtpBench(options) },
+    { name: 'auth', run: () => runAuthBench() },
+    { name: 'provisioning', run: () => runProvisioningBench() },
+    { name: 'audit', run: () => runAuditBench() },
   ];
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const part of parts) {

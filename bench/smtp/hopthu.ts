@@ -40,13 +40,17 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
   chmodSync(tmp, 0o755);
   const removeTmp = registerCleanup('remove the bench data directory', async () => rmSync(tmp, { recursive: true, force: true }));
   const dataDir = path.join(tmp, 'data');
-  const [smtp, submission, submissions] = [await freePort(), await freePort(), await freePort()];
+  const [smtp, submission, submissions, imap, imaps, http] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     HOPTHU_DATA_DIR: dataDir,
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__SMTP: String(smtp),
     HOPTHU_PORTS__SUBMISSION: String(submission),
     HOPTHU_PORTS__SUBMISSIONS: String(submissions),
+    // every role runs, as in production: the others on free ports too
+    HOPTHU_PORTS__IMAP: String(imap),
+    HOPTHU_PORTS__IMAPS: String(imaps),
+    HOPTHU_PORTS__HTTP: String(http),
     HOPTHU_HOSTNAME: 'mx.bench.test',
     HOPTHU_DNS__SERVERS: JSON.stringify([opts.dnsAddress]),
     HOPTHU_LOG__LEVEL: 'warn',

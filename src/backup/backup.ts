@@ -71,7 +71,7 @@ export async function backupTo(db: Db, blobs: FileBlobStore, dir: string): Promi
 }
 
 /** One table as JSON lines (PostgreSQL's own row_to_json), parents before children in a tree. */
-async function dumpTable(client: import('pg').PoolClient, table: { name: string; columns: string[]; selfReference: string | null }, dir: string) {
+async function dumpTable(client: import('pg').PoolClient, table: { name: string; columns: string[]; selfReference: string | null; primaryKey: string[] }, dir: string) {
   const file = `tables/${table.name}.jsonl`;
   const out = createWriteStream(path.join(dir, file), { mode: 0o600 });
   const hash = createHash('sha256');
@@ -82,7 +82,7 @@ async function dumpTable(client: import('pg').PoolClient, table: { name: string;
          SELECT id, 0 FROM ${t} WHERE ${quoteIdent(table.selfReference)} IS NULL
          UNION ALL SELECT c.id, depth.d + 1 FROM ${t} c JOIN depth ON c.${quoteIdent(table.selfReference)} = depth.id)
        SELECT row_to_json(r)::text AS line FROM (SELECT ${cols} FROM ${t} JOIN depth USING (id) ORDER BY depth.d, id) r`
-    : `SELECT row_to_json(r)::text AS line FROM (SELECT ${cols} FROM ${t}) r`;
+    : `SELECT row_to_json(r)::text AS line FROM (SELECT ${cols} FROM ${t}${table.primaryKey.length ? ` ORDER BY ${table.primaryKey.map(quoteIdent).join(', ')}` : ''}) r`;
   await client.query(`DECLARE backup_rows NO SCROLL CURSOR FOR ${query}`);
   let rows = 0;
   try {

@@ -8,7 +8,7 @@ export interface BackupManifest {
   createdAt: string;
   /** the last migration applied when the backup was taken; a restore needs the same */
   schemaVersion: number;
-  tables: Array<{ name: string; columns: string[]; identity: string[]; selfReference: string | null; file: string; rows: number; sha256: string }>;
+  tables: Array<{ name: string; columns: string[]; identity: string[]; selfReference: string | null; primaryKey: string[]; file: string; rows: number; sha256: string }>;
   sequences: Array<{ name: string; lastValue: number; isCalled: boolean }>;
   blobs: { count: number; bytes: number };
 }

@@ -41,10 +41,10 @@ export async function restoreFrom(db: Db, blobs: BlobStore, dir: string, actor: 
   if (version[0]!.v !== manifest.schemaVersion) {
     throw new UserError('backup-version', `the backup is of schema version ${manifest.schemaVersion}, this database is at ${version[0]!.v}: restore with the hopthu release that made the backup`);
   }
-  for (const t of manifest.tables) {
-    if (t.name === 'schema_migrations') continue;
-    const { rows } = await db.query(`SELECT 1 FROM ${quoteIdent(t.name)} LIMIT 1`);
-    if (rows.length) throw new UserError('restore-not-empty', `the database already holds data (table ${t.name}); restore into a new, empty one`);
+  // a new server's migrations seed a few rows (the audit chain head); what makes a server is these
+  for (const table of ['domains', 'accounts', 'mailboxes', 'messages', 'spool', 'audit_events']) {
+    const { rows } = await db.query(`SELECT 1 FROM ${quoteIdent(table)} LIMIT 1`);
+    if (rows.length) throw new UserError('restore-not-empty', `the database already holds data (table ${table}); restore into a new, empty one`);
   }
 
   // blobs first: a row is never restored without its body
@@ -67,8 +67,13 @@ export async function restoreFrom(db: Db, blobs: BlobStore, dir: string, actor: 
     for (const t of manifest.tables) {
       if (t.name === 'schema_migrations') continue;
       const cols = t.columns.map(quoteIdent).join(', ');
+      // a restored row replaces one a migration seeded (the audit chain head)
+      const others = t.columns.filter((c) => !t.primaryKey.includes(c));
+      const onConflict = t.primaryKey.length
+        ? ` ON CONFLICT (${t.primaryKey.map(quoteIdent).join(', ')}) DO ${others.length ? `UPDATE SET ${others.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'NOTHING'}`
+        : '';
       const insert = `INSERT INTO ${quoteIdent(t.name)} (${cols}) OVERRIDING SYSTEM VALUE
-                      SELECT ${cols} FROM json_populate_recordset(NULL::${quoteIdent(t.name)}, $1::json)`;
+                      SELECT ${cols} FROM json_populate_recordset(NULL::${quoteIdent(t.name)}, $1::json)${onConflict}`;
       let batch: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;

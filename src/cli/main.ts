@@ -3,19 +3,28 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { createLogger } from '../shared/logger.js';
 import { HopthuError } from '../shared/errors.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
 import { CliUsageError } from './io.js';
 import type { CliCommand } from './commands/command.js';
 import { domainAdd, domainList } from './commands/domain.js';
-import { accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock } from './commands/account.js';
-import { auditVerify } from './commands/audit.js';
+import { accountAdd, accountList, accountShow, accountDisable, accountEnable, accountUnlock } from './commands/account.js';
+import { accountPasswd, accountActivation, accountAppPassword, accountTotpDisable } from './commands/account-credentials.js';
+import { authCalibrate } from './commands/auth.js';
+import { auditVerify, auditQuery, auditExport, auditPrune } from './commands/audit.js';
 import { aliasAdd, aliasList } from './commands/alias.js';
 import { queueList, queueRetry, queueBounce } from './commands/queue.js';
 import { dnsCommand } from './commands/dns.js';
+import { agencyAdd, agencyList, agencyMove, agencyRename } from './commands/agency.js';
+import { groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow } from './commands/group.js';
+import { delegationAdd, delegationRemove, delegationList } from './commands/delegation.js';
+import { tokenCreate, tokenList, tokenRevoke } from './commands/token.js';
+import { roleGrant, roleRevoke, roleList } from './commands/role.js';
+import { provisionPlan, provisionApply, provisionStatus, provisionCredentials } from './commands/provision.js';
 import { migrate } from '../store/migrate.js';
 import { holdAdd, holdList, holdShow, holdRelease } from './commands/hold.js';
 import { retentionSet, retentionRun } from './commands/retention.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
+import { importImap } from './commands/import.js';
 
 const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -31,7 +40,12 @@ const migrateCommand: CliCommand = {
 const COMMANDS: CliCommand[] = [
   migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
-  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand,
+  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, auditQuery, auditExport, auditPrune,
+  agencyAdd, agencyList, agencyMove, agencyRename, groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow,
+  delegationAdd, delegationRemove, delegationList,
+  tokenCreate, tokenList, tokenRevoke, roleGrant, roleRevoke, roleList,
+  accountActivation, accountAppPassword, accountTotpDisable, authCalibrate,
+  provisionPlan, provisionApply, provisionStatus, provisionCredentials,
 ];
 
 function help(): string {
@@ -39,7 +53,7 @@ function help(): string {
     'hopthu — mail and identity service',
     '',
     'usage:',
-    '  hopthu start [--roles smtp,imap,worker]  run the server (all roles by default)',
+    '  hopthu start [--roles smtp,imap,worker,web] run the server (all roles by default)',
     ...COMMANDS.map((c) => `  ${c.usage.replace(/^hopthu /, 'hopthu ').padEnd(36)} ${c.summary}`),
     '',
     'Configuration: hopthu.yaml (or HOPTHU_CONFIG) and HOPTHU_* variables; HOPTHU_DATA_DIR (default ./data).',
@@ -76,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
   // the CLI logs only warnings: its output is for people
   const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  // a command that needs no store (auth calibrate) starts none: it gets only the configuration and the logger
+  if (command.needs === 'none') return (await command.run({ config, log } as unknown as Runtime, positionals, values as Record<string, string | boolean | undefined>)) ?? 0;
   const rt = await openRuntime(config, log, { owner: false, redis: command.needs === 'db+redis' });
   try {
     return (await command.run(rt, positionals, values as Record<string, string | boolean | undefined>)) ?? 0;

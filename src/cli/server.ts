@@ -13,18 +13,20 @@ import { redisSettingWarnings } from '../store/redis-settings.js';
 import { applyRetention } from '../mail/retention.js';
 import { publishMailboxChange } from '../mail/notify.js';
 import { startReconciler } from '../delivery/reconciler.js';
+import { startAuditJobs } from '../audit/jobs.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
 import { ConnectionCounter } from '../shared/connection-counter.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startImap } from '../imap/start.js';
+import { startWeb } from './web.js';
 
-export const ROLES = ['smtp', 'imap', 'worker'] as const;
+export const ROLES = ['smtp', 'imap', 'worker', 'web'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningServer {
   runtime: Runtime;
   context: DeliveryContext;
-  /** bound ports by listener: mx, submission, submissions, imap, imaps */
+  /** bound ports by listener: mx, submission, submissions, imap, imaps, http */
   ports: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -76,6 +78,12 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       stops.push(() => imap.close());
     }
 
+    if (roles.includes('web')) {
+      const web = await startWeb(context);
+      ports.http = web.port;
+      stops.push(() => web.close());
+    }
+
     if (roles.includes('worker')) {
       const worker: Worker = startDeliveryWorker(context, runtime.connectRedis());
       stops.push(() => worker.close());
@@ -87,6 +95,12 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       stops.push(() => indexer.stop());
       const reconciler = startReconciler(context);
       stops.push(async () => reconciler.stop());
+      // provisioning: apply jobs and the scheduled directory sync
+      stops.push(await (await import('./provisioning-role.js')).startProvisioningRole(runtime, context));
+      if (config.audit.syslog || config.audit.retentionDays > 0) {
+        const audit = startAuditJobs({ db: runtime.db, log, audit: config.audit, hostname: config.hostname });
+        stops.push(() => audit.stop());
+      }
       const retention = setInterval(() => {
         applyRetention(runtime.db, config.retention)
           .then(async (run) => {

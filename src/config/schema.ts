@@ -19,6 +19,96 @@ const smarthost = z.strictObject({
   tlsVerify: z.boolean().default(true),
 });
 
+/** provisioning.ldap: where the province's directory is and how to read it */
+const ldapSearch = z.strictObject({
+  /** where to search, e.g. ou=people,dc=tinh,dc=gov,dc=vn */
+  baseDn: z.string().min(1),
+  /** RFC 4515 filter; the preset's when absent */
+  filter: z.string().min(1).optional(),
+});
+const ldapSource = z.strictObject({
+  /** ldap://host:389 (add startTls) or ldaps://host:636 */
+  url: z.string().regex(/^ldaps?:\/\/[^/]+\/?$/, 'an ldap:// or ldaps:// URL without a path'),
+  /** RFC 4511 §4.2 simple bind; anonymous when absent */
+  bindDn: z.string().optional(),
+  bindPassword: z.string().optional(),
+  /** RFC 4511 §4.14: upgrade an ldap:// connection with StartTLS before binding */
+  startTls: z.boolean().default(false),
+  /** PEM file of the CA that signed the directory's certificate; the system's CAs otherwise */
+  caFile: z.string().optional(),
+  /** verify the directory's certificate */
+  tlsVerify: z.boolean().default(true),
+  /** attribute names and default filters: OpenLDAP (inetOrgPerson, organizationalUnit, groupOfNames) or Active Directory */
+  preset: z.enum(['openldap', 'activeDirectory']).default('openldap'),
+  /** attribute names that differ from the preset's (keys: id, fullName, surname, givenName, mail, title, agencyName, agencyCode, groupName, groupMail, member) */
+  attributes: z.partialRecord(z.enum(['id', 'fullName', 'surname', 'givenName', 'mail', 'title', 'agencyName', 'agencyCode', 'groupName', 'groupMail', 'member']), z.string().min(1)).default({}),
+  people: ldapSearch,
+  /** organizational units that become agencies; without it people are placed in no agency */
+  agencies: ldapSearch.optional(),
+  /** groups whose members are mirrored into distribution groups */
+  groups: ldapSearch.optional(),
+  /** RFC 2696 page size; below the server's size limit */
+  pageSize: z.number().int().min(1).max(10_000).default(500),
+  timeoutMs: z.number().int().min(100).default(30_000),
+});
+
+/** provisioning.spreadsheet: header texts of the HR sheet's columns (matched ignoring case and surrounding spaces) */
+const spreadsheetColumns = z.strictObject({
+  /** the person's stable id in HR's records (staff number) */
+  id: z.string().min(1).default('Mã cán bộ'),
+  fullName: z.string().min(1).default('Họ và tên'),
+  mail: z.string().min(1).default('Email'),
+  title: z.string().min(1).default('Chức vụ'),
+  agencyCode: z.string().min(1).default('Mã đơn vị'),
+  agencyName: z.string().min(1).default('Tên đơn vị'),
+  parentAgencyCode: z.string().min(1).default('Mã đơn vị cấp trên'),
+});
+
+const provisioning = z.strictObject({
+  /** the domain new accounts and agency mailboxes are made in; required to plan */
+  domain: z.string().min(1).optional(),
+  /** a run that would disable more than this share of the provisioned accounts stops unless --allow-mass-disable */
+  maxDisableShare: z.number().min(0).max(1).default(0.05),
+  addresses: z
+    .strictObject({
+      /** local part of a person: {given} {surname} {middle} {initials} (of surname and middle names) {agency}; default "annv" for Nguyễn Văn An */
+      template: z.string().min(1).default('{given}{initials}'),
+      /** local part of an agency mailbox: {code} (the agency code, lower-cased) */
+      agencyTemplate: z.string().min(1).default('{code}'),
+      /** local part of an agency's staff distribution group ('agency-staff'): {code} */
+      staffGroupTemplate: z.string().min(1).default('{code}.all'),
+      /** tried in order when the address is taken; {n} counts up from 2, {agency} is the agency code */
+      collisionSuffixes: z.array(z.string().min(1)).min(1).default(['{n}']),
+      /** local parts never given out, besides postmaster, abuse, admin, root, hostmaster, webmaster, noreply and the like */
+      reserved: z.array(z.string().min(1)).default([]),
+      /** days an address freed by a departed account stays out of use */
+      reuseAfterDays: z.number().int().min(0).default(365),
+    })
+    .prefault({}),
+  ldap: ldapSource.optional(),
+  spreadsheet: z
+    .strictObject({
+      columns: spreadsheetColumns.prefault({}),
+      /** the XLSX worksheet to read; the first when absent */
+      sheet: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** plan items carried out per transaction */
+  batchSize: z.number().int().min(1).max(10_000).default(1000),
+  /** a sync the worker role runs on its own: plan, then apply unless the plan trips maxDisableShare */
+  schedule: z
+    .strictObject({
+      /** minutes between syncs */
+      intervalMinutes: z.number().positive(),
+      /** the directory (provisioning.ldap), or an HR file read from `file` each time */
+      source: z.enum(['ldap', 'csv', 'xlsx']).default('ldap'),
+      file: z.string().min(1).optional(),
+      /** administrators mailed the summary of each sync that changed something, found bad rows or was stopped */
+      notify: z.array(z.string().min(3)).default([]),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   /** where embedded PostgreSQL, Redis, blobs and TLS material live */
   dataDir: z.string().min(1).default('./data'),
@@ -76,10 +166,14 @@ export const configSchema = z.strictObject({
       /** allow LOGIN / AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (RFC 9051 §6.2.3 otherwise needs TLS) */
       allowPlaintextLoginOnLoopback: z.boolean().default(true),
       maxConnectionsPerIp: z.number().int().min(1).default(50),
+      /** logged-in IMAP sessions one account may hold in one process; one more gets NO [LIMIT] at login */
+      maxConnectionsPerUser: z.number().int().min(1).default(20),
       /** RFC 9051 §5.4: the autologout timer is at least 30 minutes */
       idleTimeoutMinutes: z.number().min(30).default(30),
+      /** how SORT and THREAD compare text: Vietnamese collation, or RFC 5051 i;unicode-casemap (Dovecot's order) */
+      sortCollation: z.enum(['vietnamese', 'unicode-casemap']).default('vietnamese'),
     })
-    .default({ allowPlaintextLoginOnLoopback: true, maxConnectionsPerIp: 50, idleTimeoutMinutes: 30 }),
+    .default({ allowPlaintextLoginOnLoopback: true, maxConnectionsPerIp: 50, maxConnectionsPerUser: 20, idleTimeoutMinutes: 30, sortCollation: 'vietnamese' }),
   delivery: z
     .strictObject({
       /** send all outbound mail through this relay instead of MX lookup */
@@ -148,6 +242,61 @@ export const configSchema = z.strictObject({
       maxLockMinutes: z.number().positive().default(24 * 60),
     })
     .default({ maxFailuresPerAccount: 10, maxFailuresPerIp: 30, windowMinutes: 15, lockMinutes: 15, maxLockMinutes: 24 * 60 }),
+  /** what a new password must satisfy (src/identity/password-policy.ts), and how long one lasts */
+  passwordPolicy: z
+    .strictObject({
+      /** characters (Unicode code points after NFC) */
+      minLength: z.number().int().min(8).max(128).default(12),
+      /** the new password may not be the current one or one of the previous; counts the current (0: no check) */
+      historyCount: z.number().int().min(0).max(24).default(5),
+      /** days a password lasts; then IMAP/SMTP refuse it and the webmail asks for a new one (0: never expires) */
+      maxAgeDays: z.number().int().min(0).default(0),
+      /** words refused besides the bundled list (matched like it: case, diacritics, leet and digit suffixes ignored) */
+      bannedExtra: z.array(z.string().min(3)).default([]),
+    })
+    .prefault({}),
+  /** one-time activation codes with which a person sets their first password */
+  activation: z
+    .strictObject({
+      /** days a code stays valid */
+      codeDays: z.number().positive().max(365).default(14),
+    })
+    .prefault({}),
+  /** bulk provisioning from the LDAP directory and HR spreadsheets */
+  provisioning: provisioning.prefault({}),
+  /** the admin REST API under /api/v1 (the web role) */
+  api: z
+    .strictObject({
+      /** largest request body accepted; larger ones get 413 */
+      bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+      /** requests one token may make per minute; more get 429 */
+      rateLimitPerMinute: z.number().int().min(1).default(600),
+    })
+    .prefault({}),
+  /** the HTTP listener (admin API, webmail) */
+  web: z
+    .strictObject({
+      /** reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none */
+      trustedProxies: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** days events are kept at least; whole calendar months older are pruned (daily by the worker, or hopthu audit prune); 0 keeps everything */
+      retentionDays: z.number().int().min(0).default(0),
+      /** forward every event to the province's SIEM: RFC 5424 over TCP or TLS (RFC 6587 octet counting) */
+      syslog: z
+        .strictObject({
+          host: z.string().min(1),
+          /** default 6514 with TLS (RFC 5425), 514 without */
+          port: port.min(1).optional(),
+          tls: z.boolean().default(false),
+          /** PEM file of the CA that signed the receiver's certificate; the system's CAs otherwise */
+          caFile: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

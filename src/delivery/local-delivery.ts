@@ -50,16 +50,21 @@ export async function deliverLocal(
       for (const remote of expansion.remote) await addRecipient(client, spool.id, { address: remote, route: 'remote' });
       const active = expansion.accounts.filter((a) => a.status === 'active');
       if (active.length === 0 && expansion.remote.length === 0) {
+        // RFC 3463 §3.2: X.2.4 mailing list expansion problem — a group that reaches no one now
+        if (expansion.groups.length && !expansion.accounts.length) return { status: 'failed', code: '5.2.4', message: `the group ${recipient.recipient} has no active members` };
         return expansion.accounts.length
           ? // RFC 3463 §3.2: X.2.1 mailbox disabled, not accepting messages
             { status: 'failed', code: '5.2.1', message: `the mailbox ${recipient.recipient} is disabled` }
           : { status: 'failed', code: '5.1.1', message: `there is no mailbox ${recipient.recipient} here` };
       }
+      // every member gets its copy even when one mailbox is full; a retry adds only the missing ones
+      const full: string[] = [];
       for (const account of active) {
         const result = await store(account, 'INBOX', [], true);
-        // RFC 3463 §3.2: X.2.2 mailbox full — temporary, the owner may make room
-        if (result.status === 'over-quota') return { status: 'deferred', code: '4.2.2', message: `the mailbox ${account.address} is full` };
+        if (result.status === 'over-quota') full.push(account.address);
       }
+      // RFC 3463 §3.2: X.2.2 mailbox full — temporary, the owner may make room
+      if (full.length) return { status: 'deferred', code: '4.2.2', message: full.length === 1 ? `the mailbox ${full[0]} is full` : `the mailboxes ${full.join(', ')} are full` };
       return { status: 'delivered', code: '2.0.0', message: 'delivered' };
     }
 
@@ -85,10 +90,10 @@ export async function deliverLocal(
   return settled;
 }
 
-/** A direct account needs one query; anything else goes through alias expansion. */
+/** A direct account needs one query; anything else goes through alias and group expansion. */
 async function expand(db: Queryable, address: string): Promise<Expansion> {
   const account = await findAccount(db, address);
-  if (account) return { accounts: [account], remote: [], unknown: [] };
+  if (account) return { accounts: [account], remote: [], unknown: [], groups: [] };
   return expandRecipient(db, address);
 }
 

@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { parseAddress } from './address.js';
 import { getDomain } from './domains.js';
+import { assertAddressFree } from './address-owner.js';
 
 export type AccountStatus = 'active' | 'disabled';
 /** a person; an agency mailbox read by several staff; a system mailbox (postmaster, abuse, noreply) */
@@ -65,8 +66,7 @@ export interface NewAccount {
 export async function addAccount(db: Queryable, input: NewAccount): Promise<Account> {
   const { address, domain } = parseAddress(input.address);
   const dom = await getDomain(db, domain);
-  const taken = await db.query('SELECT 1 FROM aliases WHERE address = $1', [address]);
-  if (taken.rowCount) throw new UserError('address-taken', `${address} is already an alias`);
+  await assertAddressFree(db, address, 'account');
   const { rows } = await db.query<AccountRow>(
     `INSERT INTO accounts (domain_id, address, display_name, password_hash, quota_bytes, kind, agency_id, title, external_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (address) DO NOTHING RETURNING *`,
@@ -120,4 +120,27 @@ export async function setAccountStatus(db: Queryable, accountId: number, status:
        disabled_at = CASE WHEN $2 = 'disabled' THEN coalesce(disabled_at, now()) END WHERE id = $1`,
     [accountId, status],
   );
+}
+
+export interface AccountChange {
+  displayName?: string;
+  title?: string;
+  agencyId?: number | null;
+  quotaBytes?: number;
+}
+
+/** Changes an account's profile fields; what is absent stays as it was. */
+export async function updateAccount(db: Queryable, accountId: number, change: AccountChange): Promise<Account> {
+  const current = await getAccountById(db, accountId);
+  const { rows } = await db.query<AccountRow>(
+    `UPDATE accounts SET display_name = $2, title = $3, agency_id = $4, quota_bytes = $5, updated_at = now() WHERE id = $1 RETURNING *`,
+    [
+      accountId,
+      change.displayName === undefined ? current.displayName : change.displayName.normalize('NFC').trim(),
+      change.title === undefined ? current.title : change.title.normalize('NFC').trim(),
+      change.agencyId === undefined ? current.agencyId : change.agencyId,
+      change.quotaBytes ?? current.quotaBytes,
+    ],
+  );
+  return toAccount(rows[0]!);
 }

@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { parseAddress, normalizeAddress } from './address.js';
 import { getDomain } from './domains.js';
+import { assertAddressFree } from './address-owner.js';
 
 export interface Alias {
   id: number;
@@ -15,8 +16,7 @@ export async function addAlias(db: Queryable, address: string, targets: string[]
   if (targets.length === 0) throw new UserError('alias-without-target', `an alias needs at least one target address`);
   const normalizedTargets = [...new Set(targets.map(normalizeAddress))];
   if (normalizedTargets.includes(parsed.address)) throw new UserError('alias-loop', `${parsed.address} cannot point at itself`);
-  const taken = await db.query('SELECT 1 FROM accounts WHERE address = $1', [parsed.address]);
-  if (taken.rowCount) throw new UserError('address-taken', `${parsed.address} is already an account`);
+  await assertAddressFree(db, parsed.address, 'alias');
   const { rows } = await db.query<Alias>(
     `INSERT INTO aliases (domain_id, address, targets) VALUES ($1, $2, $3)
      ON CONFLICT (address) DO NOTHING RETURNING id, address, targets`,
@@ -35,5 +35,12 @@ export async function listAliases(db: Queryable, domain?: string): Promise<Alias
 
 export async function findAlias(db: Queryable, address: string): Promise<Alias | undefined> {
   const { rows } = await db.query<Alias>('SELECT id, address, targets FROM aliases WHERE address = $1', [address]);
+  return rows[0];
+}
+
+export async function removeAlias(db: Queryable, address: string): Promise<Alias> {
+  const normalized = normalizeAddress(address);
+  const { rows } = await db.query<Alias>('DELETE FROM aliases WHERE address = $1 RETURNING id, address, targets', [normalized]);
+  if (!rows[0]) throw new UserError('no-such-alias', `there is no alias ${normalized}`);
   return rows[0];
 }

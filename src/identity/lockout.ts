@@ -16,60 +16,96 @@ export interface LoginGuard {
 
 export type Blocked = { by: 'account' | 'ip'; retryAfterSeconds: number };
 
-const keys = (g: LoginGuard, address: string, ip: string | undefined) => ({
+const keys = (g: Pick<LoginGuard, 'prefix'>, address: string, ip: string | undefined) => ({
   accountFailures: `${g.prefix}:auth:fail:acct:${address}`,
   accountLock: `${g.prefix}:auth:lock:acct:${address}`,
   accountLockCount: `${g.prefix}:auth:locks:acct:${address}`,
-  ipFailures: ip ? `${g.prefix}:auth:fail:ip:${ip}` : undefined,
-  ipLock: ip ? `${g.prefix}:auth:lock:ip:${ip}` : undefined,
+  ipFailures: `${g.prefix}:auth:fail:ip:${ip ?? '-'}`,
+  ipLock: `${g.prefix}:auth:lock:ip:${ip ?? '-'}`,
 });
 
 /**
- * Is this login refused before any password work? A locked account or a blocked
- * source address answers at once, so an attack costs no argon2 time.
+ * Admission, in one atomic step: refuse when the account or the address is locked, or
+ * when the window's attempts are all used (some may still be in flight); otherwise count
+ * this attempt as a failure *before* any password work. A success gives the count back.
+ * So however many attempts arrive at once, an account costs at most maxFailuresPerAccount
+ * argon2 computations per lock period: the policy bounds the work, not the attack.
  */
-export async function checkBlocked(g: LoginGuard, address: string, ip?: string): Promise<Blocked | undefined> {
-  const k = keys(g, address, ip);
-  const [accountTtl, ipTtl] = await Promise.all([g.redis.pttl(k.accountLock), k.ipLock ? g.redis.pttl(k.ipLock) : Promise.resolve(-2)]);
-  if (accountTtl > 0) return { by: 'account', retryAfterSeconds: Math.ceil(accountTtl / 1000) };
-  if (ipTtl > 0) return { by: 'ip', retryAfterSeconds: Math.ceil(ipTtl / 1000) };
-  return undefined;
-}
+const ADMIT = `
+local t = redis.call('PTTL', KEYS[1])
+if t > 0 then return {'account', t} end
+if ARGV[4] == '1' then
+  t = redis.call('PTTL', KEYS[3])
+  if t > 0 then return {'ip', t} end
+end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[1]) then return {'account', math.max(redis.call('PTTL', KEYS[2]), 1000)} end
+if ARGV[4] == '1' then
+  if tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[2]) then return {'ip', math.max(redis.call('PTTL', KEYS[4]), 1000)} end
+  redis.call('INCR', KEYS[4])
+  if redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+end
+redis.call('INCR', KEYS[2])
+if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return false
+`;
 
-/** Counts a failure; returns what got locked by it, if anything. */
-export async function recordFailure(g: LoginGuard, address: string, ip?: string): Promise<Array<{ by: 'account' | 'ip'; minutes: number }>> {
+/** A failure that used the last attempt locks, once: each lock within a day doubles the next (exponential back-off). */
+const LOCK = `
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then return false end
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local minutes = tonumber(ARGV[2])
+if KEYS[3] then
+  local locks = redis.call('INCR', KEYS[3])
+  redis.call('EXPIRE', KEYS[3], 86400)
+  minutes = math.min(minutes * 2 ^ (locks - 1), tonumber(ARGV[3]))
+end
+redis.call('SET', KEYS[1], '1', 'PX', math.floor(minutes * 60000))
+redis.call('DEL', KEYS[2])
+return tostring(minutes)
+`;
+
+/** A success returns its attempt: the account's count is cleared, the address's given back one. */
+const RELEASE = `
+redis.call('DEL', KEYS[1])
+if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1
+`;
+
+/** Is this login refused before any password work? If not, the attempt is counted (see ADMIT). */
+export async function admitLogin(g: LoginGuard, address: string, ip?: string): Promise<Blocked | undefined> {
   const k = keys(g, address, ip);
   const windowMs = Math.round(g.policy.windowMinutes * 60_000);
-  const multi = g.redis.multi().incr(k.accountFailures).pexpire(k.accountFailures, windowMs, 'NX');
-  if (k.ipFailures) multi.incr(k.ipFailures).pexpire(k.ipFailures, windowMs, 'NX');
-  const replies = (await multi.exec()) ?? [];
-  const accountFailures = Number(replies[0]?.[1] ?? 0);
-  const ipFailures = k.ipFailures ? Number(replies[2]?.[1] ?? 0) : 0;
+  const reply = (await g.redis.eval(
+    ADMIT, 4, k.accountLock, k.accountFailures, k.ipLock, k.ipFailures,
+    g.policy.maxFailuresPerAccount, g.policy.maxFailuresPerIp, windowMs, ip ? '1' : '0',
+  )) as [string, number] | null;
+  if (!reply) return undefined;
+  return { by: reply[0] === 'ip' ? 'ip' : 'account', retryAfterSeconds: Math.max(1, Math.ceil(Number(reply[1]) / 1000)) };
+}
+
+/** A failed attempt (already counted on admission); returns what it locked, if anything. */
+export async function recordFailure(g: LoginGuard, address: string, ip?: string): Promise<Array<{ by: 'account' | 'ip'; minutes: number }>> {
+  const k = keys(g, address, ip);
   const locked: Array<{ by: 'account' | 'ip'; minutes: number }> = [];
-  if (accountFailures >= g.policy.maxFailuresPerAccount) {
-    // exponential back-off: each lock within a day doubles the next one
-    const locks = await g.redis.incr(k.accountLockCount);
-    await g.redis.expire(k.accountLockCount, 24 * 3600);
-    const minutes = Math.min(g.policy.lockMinutes * 2 ** (locks - 1), g.policy.maxLockMinutes);
-    await g.redis.multi().set(k.accountLock, '1', 'PX', Math.round(minutes * 60_000)).del(k.accountFailures).exec();
-    locked.push({ by: 'account', minutes });
-  }
-  if (k.ipFailures && k.ipLock && ipFailures >= g.policy.maxFailuresPerIp) {
-    const minutes = g.policy.lockMinutes;
-    await g.redis.multi().set(k.ipLock, '1', 'PX', Math.round(minutes * 60_000)).del(k.ipFailures).exec();
-    locked.push({ by: 'ip', minutes });
+  const account = await g.redis.eval(LOCK, 3, k.accountLock, k.accountFailures, k.accountLockCount, g.policy.maxFailuresPerAccount, g.policy.lockMinutes, g.policy.maxLockMinutes);
+  if (account) locked.push({ by: 'account', minutes: Number(account) });
+  if (ip) {
+    const byIp = await g.redis.eval(LOCK, 2, k.ipLock, k.ipFailures, g.policy.maxFailuresPerIp, g.policy.lockMinutes, g.policy.maxLockMinutes);
+    if (byIp) locked.push({ by: 'ip', minutes: Number(byIp) });
   }
   return locked;
 }
 
-export async function recordSuccess(g: LoginGuard, address: string): Promise<void> {
-  const k = keys(g, address, undefined);
-  await g.redis.del(k.accountFailures);
+/** The attempt was not a wrong password (success, disabled account, expired password): it does not count. */
+export async function recordSuccess(g: LoginGuard, address: string, ip?: string): Promise<void> {
+  const k = keys(g, address, ip);
+  if (ip) await g.redis.eval(RELEASE, 2, k.accountFailures, k.ipFailures);
+  else await g.redis.eval(RELEASE, 1, k.accountFailures);
 }
 
 /** An administrator lifts an account's lock (and its back-off history). */
 export async function unlockAccount(g: Pick<LoginGuard, 'redis' | 'prefix'>, address: string): Promise<boolean> {
-  const k = keys(g as LoginGuard, address, undefined);
+  const k = keys(g, address, undefined);
   const removed = await g.redis.del(k.accountLock, k.accountFailures, k.accountLockCount);
   return removed > 0;
 }

@@ -4,6 +4,7 @@
  */
 const ALWAYS = [
   'IMAP4rev1',
+  'IMAP4rev2', // RFC 9051, chosen with ENABLE IMAP4rev2 (§6.3.1)
   'LITERAL+', // RFC 7888
   'SASL-IR', // RFC 4959
   'ID', // RFC 2971
@@ -16,6 +17,7 @@ const ALWAYS = [
   'CHILDREN', // RFC 3348
   'SPECIAL-USE', // RFC 6154
   'CONDSTORE', // RFC 7162 §3.1
+  'QRESYNC', // RFC 7162 §3.2
   'ESEARCH', // RFC 4731
   'SEARCHRES', // RFC 5182
   'STATUS=SIZE', // RFC 8438
@@ -24,6 +26,14 @@ const ALWAYS = [
   'QUOTA', // RFC 9208
   'QUOTA=RES-STORAGE', // RFC 9208 §5.1
   'WITHIN', // RFC 5032
+  'UTF8=ACCEPT', // RFC 6855
+  'LIST-EXTENDED', // RFC 5258
+  'LIST-STATUS', // RFC 5819
+  'SORT', // RFC 5256
+  'SORT=DISPLAY', // RFC 5957
+  'ESORT', // RFC 5267
+  'THREAD=REFERENCES', // RFC 5256
+  'THREAD=ORDEREDSUBJECT', // RFC 5256
 ] as const;
 
 export interface CapabilityState {
@@ -39,7 +49,8 @@ export interface CapabilityState {
 
 export function capabilities(s: CapabilityState): string[] {
   const caps: string[] = [...ALWAYS, `APPENDLIMIT=${s.appendLimit}`];
-  if (s.authenticated) return caps;
+  // RFC 4978 §3: COMPRESS is a command of the authenticated states
+  if (s.authenticated) return [...caps, 'COMPRESS=DEFLATE'];
   if (s.startTls && !s.secure) caps.push('STARTTLS');
   // RFC 9051 §6.2.3 / §7.2.2: LOGINDISABLED, and no AUTH=PLAIN, until TLS is on
   if (s.secure || s.plaintextLoginAllowed) caps.push('AUTH=PLAIN');

@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { MailboxEvents } from './mailbox-events.js';
+import type { ConnectionCounter } from '../shared/connection-counter.js';
 
 /** What every IMAP session of this process shares. */
 export interface ImapContext {
@@ -13,4 +14,6 @@ export interface ImapContext {
   log: Logger;
   events: MailboxEvents;
   secureContext: SecureContext;
+  /** logged-in sessions per account in this process (config imap.maxConnectionsPerUser) */
+  userConnections: ConnectionCounter;
 }

@@ -8,7 +8,7 @@ import { COMMANDS } from './commands/index.js';
 import { asksToSave } from './commands/search.js';
 
 /** RFC 9051 §7.5.1: no untagged EXPUNGE while a command that uses sequence numbers runs */
-const NO_EXPUNGE: ReadonlySet<CommandName> = new Set<CommandName>(['FETCH', 'STORE', 'SEARCH']);
+const NO_EXPUNGE: ReadonlySet<CommandName> = new Set<CommandName>(['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD']);
 
 const STATE_HINT: Record<string, string> = {
   'not-authenticated': 'log in first',

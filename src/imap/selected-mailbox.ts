@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { mailboxSnapshot, type Mailbox, type MailboxSnapshot } from '../mail/index.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
-import { atom, untagged, type ImapValue } from './protocol/response-writer.js';
+import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
 import { ImapBad } from './errors.js';
 
 /**
@@ -28,6 +28,8 @@ export class SelectedMailbox {
   gone = false;
   /** RFC 5182 §2.1: the UIDs SEARCH RETURN (SAVE) kept, named by "$"; expunged ones drop out */
   saved: number[] = [];
+  /** RFC 7162 §3.2.10: the session enabled QRESYNC, so expunges are announced as VANISHED */
+  vanished = false;
 
   constructor(snapshot: MailboxSnapshot, readOnly: boolean) {
     this.id = snapshot.mailbox.id;
@@ -125,10 +127,21 @@ export class SelectedMailbox {
     return lo;
   }
 
-  /** Removes expunged UIDs, answering `* n EXPUNGE` for each (RFC 9051 §7.5.1: each numbered against the view as it shrinks). */
+  /**
+   * Removes expunged UIDs, answering `* n EXPUNGE` for each (RFC 9051 §7.5.1: each numbered
+   * against the view as it shrinks), or one `* VANISHED uid-set` under QRESYNC (RFC 7162 §3.2.10).
+   */
   expunge(uids: Iterable<number>): Buffer[] {
     const out: Buffer[] = [];
     const gone = [...uids].sort((a, b) => b - a);
+    if (this.vanished) {
+      const removed = gone.filter((uid) => this.seqOf(uid) > 0);
+      for (const uid of removed) {
+        this.uids.splice(this.seqOf(uid) - 1, 1);
+        this.flags.delete(uid);
+      }
+      return removed.length ? [untagged(atom('VANISHED'), atom(formatSequenceSet(removed.reverse())))] : [];
+    }
     // from the highest down, so each number is right when the client applies it in order
     for (const uid of gone) {
       const seq = this.seqOf(uid);

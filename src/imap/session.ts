@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
+import zlib from 'node:zlib';
 import type { Account } from '../identity/accounts.js';
 import type { MailboxChange } from '../mail/index.js';
 import { capabilities } from './capabilities.js';
@@ -8,6 +10,7 @@ import type { ImapContext } from './context.js';
 import { dispatch } from './dispatcher.js';
 import { appendLiteral } from './commands/append.js';
 import type { MailboxWatcher } from './mailbox-events.js';
+import { ImapNo } from './errors.js';
 import { CommandReader, type CommandReaderOwner, type CommandRejection, type ContinuationLine, type LiteralDecision, type LiteralRequest, type ReadCommand } from './protocol/command-reader.js';
 import { continuation, untaggedStatus, codes, statusResponse } from './protocol/response-writer.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
@@ -27,13 +30,24 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   account: Account | null = null;
   selected: SelectedMailbox | null = null;
   secure: boolean;
-  /** RFC 6855 UTF8=ACCEPT (not announced yet; kept for the parser) */
+  /** RFC 6855 §3 UTF8=ACCEPT, or IMAP4rev2 (RFC 9051 §5.1): mailbox names and strings in UTF-8 */
   utf8 = false;
+  /** RFC 9051 §6.3.1: ENABLE IMAP4rev2 was given; the session follows IMAP4rev2 where it differs from IMAP4rev1 */
+  rev2 = false;
   readonly enabled = new Set<string>();
   /** RFC 7162 §3.1: a CONDSTORE enabling command was seen */
   condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC was given (expunges are then announced as VANISHED) */
+  qresync = false;
   readonly remoteAddress: string;
   private socket: Socket;
+  /** where the plain bytes come from: the socket, or the inflater under COMPRESS=DEFLATE */
+  private input: Readable;
+  /** RFC 4978: everything the server sends goes through this once COMPRESS DEFLATE is on */
+  private deflate: zlib.DeflateRaw | null = null;
+  private flushScheduled = false;
+  /** the account counted against imap.maxConnectionsPerUser */
+  private counted: string | null = null;
   private readonly reader: CommandReader;
   private lineHandler: ((line: ContinuationLine) => Promise<void>) | null = null;
   /** set while IDLE runs: notifications are written at once */
@@ -47,6 +61,7 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
     private readonly options: SessionOptions,
   ) {
     this.socket = socket;
+    this.input = socket;
     this.secure = options.implicitTls;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.reader = new CommandReader(this, { nonSynchronizingLiterals: 'LITERAL+' });
@@ -77,13 +92,67 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   }
 
   send(bytes: Buffer): void {
-    if (!this.closed && this.socket.writable) this.socket.write(bytes);
+    if (this.closed || !this.socket.writable) return;
+    if (!this.deflate) {
+      this.socket.write(bytes);
+      return;
+    }
+    this.deflate.write(bytes);
+    // RFC 4978 §4: each response is flushed so the client can read it; the responses one
+    // command writes in a row share one flush
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.deflate?.flush(zlib.constants.Z_SYNC_FLUSH);
+      });
+    }
   }
 
-  /** waits while the socket's buffer is full (large FETCH responses) */
+  /** waits while the socket's (or the compressor's) buffer is full (large FETCH responses) */
   async drain(): Promise<void> {
-    if (this.closed || !this.socket.writableNeedDrain) return;
-    await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+    const out = this.deflate ?? this.socket;
+    if (this.closed || !out.writableNeedDrain) return;
+    await Promise.race([once(out, 'drain'), once(this.socket, 'close')]);
+  }
+
+  /** RFC 9051 §6.2.2/§6.2.3: the account is logged in, unless it already holds imap.maxConnectionsPerUser sessions here */
+  signIn(account: Account): void {
+    const key = String(account.id);
+    if (!this.ctx.userConnections.tryOpen(key)) {
+      // RFC 5530 §3: LIMIT, an administrative limit was reached
+      throw new ImapNo('LIMIT', `This account already has ${this.ctx.config.imap.maxConnectionsPerUser} IMAP connections open; close one and try again`);
+    }
+    this.counted = key;
+    this.account = account;
+    this.state = 'authenticated';
+  }
+
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
+
+  /**
+   * RFC 4978 §3: from right after the tagged OK of COMPRESS DEFLATE, both directions are
+   * raw DEFLATE (RFC 1951) streams, under TLS when TLS is on.
+   */
+  startCompression(): void {
+    const socket = this.socket;
+    const leftover = this.reader.takeUnread();
+    socket.removeListener('data', this.onData);
+    const inflate = zlib.createInflateRaw();
+    const deflate = zlib.createDeflateRaw();
+    deflate.pipe(socket);
+    deflate.on('error', () => socket.destroy());
+    inflate.on('error', (err) => {
+      this.log.warn({ err: err.message }, 'IMAP COMPRESS: the client sent data that does not inflate');
+      socket.destroy();
+    });
+    inflate.on('data', this.onData);
+    socket.pipe(inflate);
+    if (leftover.length) inflate.write(leftover);
+    this.input = inflate;
+    this.deflate = deflate;
   }
 
   /** runs `fn` after whatever the session is doing (notifications during IDLE) */
@@ -152,10 +221,11 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   // ------------------------------------------------------------------ transport
 
   private readonly onData = (chunk: Buffer): void => {
-    this.socket.pause();
+    const input = this.input;
+    input.pause();
     this.reader.push(chunk).then(
       () => {
-        if (!this.closed) this.socket.resume();
+        if (!this.closed) input.resume();
       },
       (err: Error) => {
         this.log.warn({ err: err.message }, 'IMAP connection failed');
@@ -166,6 +236,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
 
   private readonly onClose = (): void => {
     this.closed = true;
+    if (this.counted !== null) this.ctx.userConnections.close(this.counted);
+    this.counted = null;
     if (this.selected) this.ctx.events.unwatch(this.selected.id, this);
     this.state = 'logout';
     this.reader.end().catch(() => {});
@@ -179,6 +251,7 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
 
   private attach(socket: Socket): void {
     this.socket = socket;
+    this.input = socket;
     socket.on('data', this.onData);
     socket.on('close', this.onClose);
     socket.on('error', () => socket.destroy());
@@ -200,7 +273,9 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.socket.end();
+    // under COMPRESS, ending the compressor finishes its stream and then ends the socket
+    if (this.deflate) this.deflate.end();
+    else this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 }

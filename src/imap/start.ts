@@ -30,6 +30,7 @@ export async function startImap(runtime: ImapRuntime, publisher: Redis): Promise
     log,
     events,
     secureContext: tls.createSecureContext({ key: material.key, cert: material.cert }),
+    userConnections: new ConnectionCounter(config.imap.maxConnectionsPerUser),
   };
   const connections = new ConnectionCounter(config.imap.maxConnectionsPerIp);
   const imap = await listenImap(ctx, 'imap', config.ports.imap, config.listenHost, material, connections);

@@ -30,3 +30,7 @@ export * from './notify.js';
 export { appendMessage, appendMessages, accountUsage, OverQuotaError, type AppendInput, type Appended, type MessageSummary } from './append.js';
 export { ensureParsed, summaryOf } from './parsed.js';
 export { ensureSearchText, indexSearchBacklog } from './search-backlog.js';
+export { baseSubject, type BaseSubject } from './base-subject.js';
+export { COLLATIONS, type Collation } from './collation.js';
+export { sortMailbox, type SortCriterion, type SortField } from './sort.js';
+export { threadMailbox, THREAD_ALGORITHMS, type ThreadAlgorithm, type ThreadNode } from './thread.js';

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import addressparser from 'nodemailer/lib/addressparser';
 import { acceptMessage, type SpoolRecipientInput } from '../delivery/spool.js';
-import { getAccountById } from '../identity/accounts.js';
-import { maySendAs } from '../identity/recipients.js';
+import { transaction } from '../store/db.js';
+import { getAccountById, type Account } from '../identity/accounts.js';
+import { sendAsGrant, type SendAsGrant } from '../identity/recipients.js';
+import { auditDelegationUse } from '../identity/delegations.js';
 import { parseHeaderBlock, fieldValues, type HeaderField } from '../shared/header-block.js';
 import { DELIVERY_LIMITS } from '../shared/limits.js';
 import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
@@ -93,8 +95,25 @@ async function submissionPrefix(ctx: SmtpContext, session: SMTPServerSession, fi
   if (from.length !== 1) throw reject(550, '5.6.0', 'the message must have exactly one From header (RFC 5322 §3.6)');
   const addresses = flatten(addressparser(from[0]!));
   if (addresses.length === 0) throw reject(550, '5.6.0', 'the From header has no address');
+  const delegated = new Map<number, Account>();
+  const granted = new Map<string, SendAsGrant | undefined>();
   for (const a of addresses) {
-    if (!(await maySendAs(ctx.db, account, a))) throw reject(550, '5.7.1', `${account.address} may not send as ${a} (From header)`);
+    const grant = await sendAsGrant(ctx.db, account, a);
+    if (!grant) throw reject(550, '5.7.1', `${account.address} may not send as ${a} (From header)`);
+    granted.set(a.toLowerCase(), grant);
+    if (grant.via === 'delegation') delegated.set(grant.mailbox.id, grant.mailbox);
+  }
+  // the envelope sender was allowed at MAIL FROM; here it only matters whether it used a delegation
+  const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  const envelopeKey = envelopeFrom.toLowerCase();
+  const envelopeGrant = !envelopeFrom ? undefined : granted.has(envelopeKey) ? granted.get(envelopeKey) : await sendAsGrant(ctx.db, account, envelopeFrom);
+  if (envelopeGrant?.via === 'delegation') delegated.set(envelopeGrant.mailbox.id, envelopeGrant.mailbox);
+  // every use of a delegation is audited, before the message is accepted
+  if (delegated.size) {
+    const data = { envelopeFrom, from: addresses, recipients: session.envelope.rcptTo.map((r) => r.address), messageId: fieldValues(fields, 'message-id')[0]?.trim() ?? null };
+    await transaction(ctx.db, async (client) => {
+      for (const mailbox of delegated.values()) await auditDelegationUse(client, { delegate: account, mailbox, action: 'send', source: session.remoteAddress, data });
+    });
   }
   let extra = receivedHeader(ctx.config.hostname, session, 'submission');
   if (fieldValues(fields, 'date').length === 0) extra += `Date: ${new Date().toUTCString().replace('GMT', '+0000')}\r\n`;

@@ -1,6 +1,7 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { classifyRecipient, maySendAs } from '../identity/recipients.js';
 import { getAccountById } from '../identity/accounts.js';
+import { mayPostToGroup } from '../identity/groups.js';
 import { exceedsQuota } from '../delivery/quota.js';
 import { UserError } from '../shared/errors.js';
 import { SMTP_LIMITS } from '../shared/limits.js';
@@ -41,6 +42,13 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
     throw err;
   }
   if (c.kind === 'unknown-local') throw reject(550, '5.1.1', `there is no mailbox <${c.address}> here`);
+  if (c.kind === 'group') {
+    const sender = { accountId: (session.user as SessionUser | undefined)?.accountId ?? null, address: session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '' };
+    const verdict = await mayPostToGroup(ctx.db, c.group, sender);
+    // RFC 3463 §3.8: X.7.1 delivery not authorized — the group's posting rule refuses this sender
+    if (!verdict.allowed) throw reject(550, '5.7.1', verdict.reason);
+    return 'local';
+  }
   if (c.kind === 'account' && c.account.status !== 'active') throw reject(550, '5.2.1', `the mailbox <${c.address}> is disabled`);
   // RFC 3463 §3.3: X.2.2 mailbox full — temporary, so the sending server keeps the message and retries
   if (c.kind === 'account' && (await exceedsQuota(ctx.db, c.account, 1))) {

@@ -59,7 +59,7 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
       if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') {
         return callback(toSmtpError(reject(504, '5.5.4', 'use AUTH PLAIN or AUTH LOGIN')));
       }
-      authenticatePassword(ctx.db, ctx.config.argon2, {
+      authenticatePassword(ctx.db, ctx.config, {
         username: auth.username ?? '',
         password: auth.password ?? '',
         service: 'smtp',
@@ -71,7 +71,11 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
               // RFC 4954 §6: 454 4.7.0 temporary authentication failure
               return callback(toSmtpError(reject(454, '4.7.0', `too many failed logins; try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s) or ask your administrator to unlock the account`)));
             }
-            const text = result.reason === 'disabled' ? 'this account is disabled; please contact your administrator' : 'the username or password is not correct';
+            const text = result.reason === 'disabled'
+              ? 'this account is disabled; please contact your administrator'
+              : result.reason === 'password-expired'
+                ? 'your password has expired; set a new one in the webmail'
+                : 'the username or password is not correct';
             return callback(toSmtpError(reject(535, '5.7.8', text)));
           }
           const user: SessionUser = { accountId: result.account.id, address: result.account.address };

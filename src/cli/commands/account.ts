@@ -1,39 +1,56 @@
 import { transaction } from '../../store/db.js';
-import { addAccount, getAccount, listAccounts, setAccountStatus, setPasswordHash } from '../../identity/accounts.js';
-import { hashPassword } from '../../identity/passwords.js';
+import { addAccount, getAccount, listAccounts, setAccountStatus, type AccountKind } from '../../identity/accounts.js';
+import { getAgency, getAgencyById } from '../../identity/agencies.js';
+import { setAccountPassword } from '../../identity/password-change.js';
 import { createDefaultMailboxes, listMailboxes } from '../../mail/mailboxes.js';
 import { accountUsage } from '../../mail/append.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { cliActor, CliUsageError, formatSize, parseSize, printTable, readPasswordFromStdin } from '../io.js';
 import type { CliCommand } from './command.js';
 
-const MIN_PASSWORD_LENGTH = 8;
-
+/** the password piped in with --password-stdin; the password policy checks it where it is set */
 async function passwordFrom(values: Record<string, unknown>): Promise<string | undefined> {
   if (!values['password-stdin']) return undefined;
-  const password = await readPasswordFromStdin();
-  if ([...password].length < MIN_PASSWORD_LENGTH) throw new CliUsageError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  return password;
+  return readPasswordFromStdin();
+}
+
+const ACCOUNT_KINDS: readonly AccountKind[] = ['person', 'agency', 'system'];
+
+function accountKindOption(value: unknown): AccountKind {
+  if (value === undefined) return 'person';
+  if (!ACCOUNT_KINDS.includes(value as AccountKind)) throw new CliUsageError(`--kind must be one of ${ACCOUNT_KINDS.join(', ')}, not "${String(value)}"`);
+  return value as AccountKind;
 }
 
 export const accountAdd: CliCommand = {
   name: 'account add',
-  usage: 'hopthu account add ADDRESS [--name "Display Name"] [--password-stdin] [--quota 2G]',
+  usage: 'hopthu account add ADDRESS [--name "Display Name"] [--password-stdin] [--quota 2G] [--kind person|agency|system] [--agency CODE] [--title TITLE]',
   summary: 'create a mailbox account (with its INBOX, Sent, Drafts, Trash, Junk, Archive)',
-  options: { name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, quota: { type: 'string' } },
+  options: {
+    name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, quota: { type: 'string' },
+    kind: { type: 'string' }, agency: { type: 'string' }, title: { type: 'string' },
+  },
   needs: 'db',
   async run(rt, [address], values) {
     if (!address) throw new CliUsageError('which address? hopthu account add ADDRESS');
     const password = await passwordFrom(values);
-    const passwordHash = password ? await hashPassword(password, rt.config.argon2) : null;
     const quotaBytes = typeof values.quota === 'string' ? parseSize(values.quota) : rt.config.accounts.defaultQuotaBytes;
+    const kind = accountKindOption(values.kind);
     const account = await transaction(rt.db, async (client) => {
-      const a = await addAccount(client, { address, displayName: (values.name as string | undefined) ?? '', passwordHash, quotaBytes });
+      const agency = typeof values.agency === 'string' ? await getAgency(client, values.agency) : undefined;
+      const title = (values.title as string | undefined) ?? '';
+      const a = await addAccount(client, { address, displayName: (values.name as string | undefined) ?? '', passwordHash: null, quotaBytes, kind, agencyId: agency?.id ?? null, title });
+      // under the password policy; made by an administrator, so the person must change it (web/API)
+      if (password) await setAccountPassword(client, rt.config, a, password, { by: 'creation' });
       await createDefaultMailboxes(client, a.id);
-      await appendAudit(client, { actor: cliActor(), action: 'account.add', target: a.address, source: 'cli', data: { displayName: a.displayName, quotaBytes, password: password ? 'set' : 'none' } });
+      await appendAudit(client, {
+        actor: cliActor(), action: 'account.add', target: a.address, source: 'cli',
+        data: { displayName: a.displayName, quotaBytes, password: password ? 'set' : 'none', kind: a.kind, agency: agency?.code ?? null, title: a.title },
+      });
       return a;
     });
-    console.log(`created ${account.address}${account.displayName ? ` (${account.displayName})` : ''}, quota ${formatSize(account.quotaBytes)}${password ? '' : '; no password yet: set one with hopthu account passwd'}`);
+    const placed = `${account.kind === 'person' ? '' : `, ${account.kind} account`}${typeof values.agency === 'string' ? `, agency ${values.agency}` : ''}`;
+    console.log(`created ${account.address}${account.displayName ? ` (${account.displayName})` : ''}${placed}, quota ${formatSize(account.quotaBytes)}${password ? '' : '; no password yet: set one with hopthu account passwd'}`);
   },
 };
 
@@ -62,10 +79,14 @@ export const accountShow: CliCommand = {
     const account = await getAccount(rt.db, address);
     const folders = await listMailboxes(rt.db, account.id);
     const used = await accountUsage(rt.db, account.id);
+    const agency = account.agencyId === null ? undefined : await getAgencyById(rt.db, account.agencyId);
     const data = {
       address: account.address,
       displayName: account.displayName,
       status: account.status,
+      kind: account.kind,
+      agency: agency ? { code: agency.code, name: agency.name } : null,
+      title: account.title,
       quotaBytes: account.quotaBytes,
       usedBytes: used,
       createdAt: account.createdAt.toISOString(),
@@ -73,28 +94,9 @@ export const accountShow: CliCommand = {
     };
     if (values.json) return void console.log(JSON.stringify(data, null, 2));
     console.log(`${data.address}${data.displayName ? ` — ${data.displayName}` : ''}`);
+    console.log(`kind ${data.kind}${agency ? `, agency ${agency.code} (${agency.name})` : ', no agency'}${data.title ? `, title ${data.title}` : ''}`);
     console.log(`status ${data.status}, using ${formatSize(used)} of ${account.quotaBytes ? formatSize(account.quotaBytes) : 'unlimited'}`);
     printTable(data.folders.map((f) => ({ ...f, specialUse: f.specialUse ?? '', size: formatSize(f.bytes) })), ['name', 'specialUse', 'messages', 'unseen', 'size']);
-  },
-};
-
-export const accountPasswd: CliCommand = {
-  name: 'account passwd',
-  usage: 'hopthu account passwd ADDRESS --password-stdin',
-  summary: "set an account's password (read from standard input)",
-  options: { 'password-stdin': { type: 'boolean' } },
-  needs: 'db',
-  async run(rt, [address], values) {
-    if (!address) throw new CliUsageError('which account? hopthu account passwd ADDRESS --password-stdin');
-    const password = await passwordFrom(values);
-    if (!password) throw new CliUsageError('pipe the new password in and add --password-stdin');
-    const hash = await hashPassword(password, rt.config.argon2);
-    await transaction(rt.db, async (client) => {
-      const account = await getAccount(client, address);
-      await setPasswordHash(client, account.id, hash);
-      await appendAudit(client, { actor: cliActor(), action: 'account.passwd', target: account.address, source: 'cli' });
-    });
-    console.log(`password changed for ${address}`);
   },
 };
 

@@ -47,6 +47,26 @@ export const enable: Command<'ENABLE'> = {
       session.condstore = true;
       turnedOn.push('CONDSTORE');
     }
+    // RFC 7162 §3.2.3: ENABLE QRESYNC turns CONDSTORE on as well
+    if (capabilities.includes('QRESYNC') && !session.enabled.has('QRESYNC')) {
+      session.enabled.add('QRESYNC');
+      session.qresync = true;
+      session.condstore = true;
+      turnedOn.push('QRESYNC');
+    }
+    // RFC 9051 §6.3.1: the client chooses IMAP4rev2, whose mailbox names are UTF-8 (§5.1)
+    if (capabilities.includes('IMAP4REV2') && !session.enabled.has('IMAP4rev2')) {
+      session.enabled.add('IMAP4rev2');
+      session.rev2 = true;
+      session.utf8 = true;
+      turnedOn.push('IMAP4rev2');
+    }
+    // RFC 6855 §3: UTF-8 mailbox names and quoted strings
+    if (capabilities.includes('UTF8=ACCEPT') && !session.enabled.has('UTF8=ACCEPT')) {
+      session.enabled.add('UTF8=ACCEPT');
+      session.utf8 = true;
+      turnedOn.push('UTF8=ACCEPT');
+    }
     session.send(untagged(atom('ENABLED'), ...turnedOn.map(atom)));
   },
 };

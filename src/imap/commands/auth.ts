@@ -69,7 +69,7 @@ async function signIn(session: Session, username: string, password: string): Pro
   const redis = session.ctx.events.redis;
   const outcome: AuthOutcome = await authenticatePassword(
     db,
-    config.argon2,
+    config,
     { username, password, service: 'imap', remoteAddress: session.remoteAddress },
     { redis, prefix: config.redisPrefix, policy: config.lockout },
   );
@@ -77,9 +77,10 @@ async function signIn(session: Session, username: string, password: string): Pro
     // RFC 9051 §7.1: AUTHENTICATIONFAILED, or CONTACTADMIN / UNAVAILABLE
     if (outcome.reason === 'disabled') throw new ImapNo('CONTACTADMIN', 'This account is disabled; contact your administrator');
     if (outcome.reason === 'locked') throw new ImapNo('UNAVAILABLE', `Too many failed logins; try again in ${outcome.retryAfterSeconds ?? 900} seconds`);
+    // RFC 5530 §3: EXPIRED, the password is right but no longer accepted
+    if (outcome.reason === 'password-expired') throw new ImapNo('EXPIRED', 'Your password has expired; set a new one in the webmail');
     throw new ImapNo('AUTHENTICATIONFAILED', 'Invalid user name or password');
   }
-  session.account = outcome.account;
-  session.state = 'authenticated';
+  session.signIn(outcome.account);
   return { text: 'Logged in', code: codes.capability(session.capabilities()) };
 }

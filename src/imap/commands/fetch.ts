@@ -1,8 +1,9 @@
-import { fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
+import { changesSince, fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
-import { ImapNo } from '../errors.js';
+import { ImapBad, ImapNo } from '../errors.js';
+import { resolveSequenceSet } from '../protocol/sequence-set.js';
 import { fetchItemName, type FetchAtt } from '../protocol/fetch-args.js';
-import { atom, dateTimeValue, literal, literal8, raw, untagged, type ImapValue } from '../protocol/response-writer.js';
+import { atom, dateTimeValue, formatSequenceSet, literal, literal8, raw, untagged, type ImapValue } from '../protocol/response-writer.js';
 import { renderEnvelope } from '../protocol/envelope.js';
 import { renderBodyStructure } from '../protocol/body-structure.js';
 import { binarySection, binarySize, bodySection, UnknownTransferEncodingError, type SectionPartShape } from '../protocol/sections.js';
@@ -23,6 +24,14 @@ export const fetch: Command<'FETCH'> = {
     const sel = session.selected!;
     const { db, blobs } = session.ctx;
     const uids = sel.uidsOf(args.set, uid);
+    // RFC 7162 §3.2.6: UIDs of the set expunged since CHANGEDSINCE, before any FETCH response
+    if (args.vanished) {
+      if (!session.qresync) throw new ImapBad('VANISHED needs ENABLE QRESYNC first (RFC 7162 section 3.2.6)');
+      const set = args.set.kind === 'saved' ? uidSetOf(sel.savedUids()) : resolveSequenceSet(args.set, sel.maxUid);
+      const { vanished } = await changesSince(db, sel.id, args.changedSince ?? 0, set);
+      const gone = vanished.filter((u) => sel.seqOf(u) === 0);
+      if (gone.length) session.send(untagged(atom('VANISHED'), [atom('EARLIER')], atom(formatSequenceSet(gone))));
+    }
     if (uids.length === 0) return;
     let items = args.items;
     // RFC 7162 §3.1: FETCH MODSEQ / CHANGEDSINCE enables CONDSTORE

@@ -3,6 +3,7 @@ import type { CommandName } from '../protocol/commands.js';
 import { capability, enable, id, logout, noop } from './any-state.js';
 import { authenticate, login, starttls } from './auth.js';
 import { append } from './append.js';
+import { compress } from './compress.js';
 import { copy, move } from './copy-move.js';
 import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
@@ -11,6 +12,7 @@ import { list, lsub, namespace, status } from './list.js';
 import { create, del, rename, subscribe, unsubscribe } from './mailboxes.js';
 import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { search } from './search.js';
+import { sort, thread } from './sort.js';
 import { check, close, examine, select, unselect } from './select.js';
 import { store } from './store.js';
 
@@ -35,6 +37,7 @@ export const COMMANDS: { [N in CommandName]?: Command<N> } = {
   STATUS: status,
   APPEND: append,
   IDLE: idle,
+  COMPRESS: compress,
   SELECT: select,
   EXAMINE: examine,
   CLOSE: close,
@@ -43,6 +46,8 @@ export const COMMANDS: { [N in CommandName]?: Command<N> } = {
   FETCH: fetch,
   STORE: store,
   SEARCH: search,
+  SORT: sort,
+  THREAD: thread,
   EXPUNGE: expunge,
   COPY: copy,
   MOVE: move,

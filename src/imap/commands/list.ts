@@ -3,7 +3,7 @@ import { AUTHENTICATED, type Command } from '../command.js';
 import { atom, mailboxValue, untagged, type ImapValue } from '../protocol/response-writer.js';
 import type { StatusItem } from '../protocol/list-args.js';
 
-/** RFC 9051 §6.3.9, with LIST-EXTENDED selection (RFC 5258) and SPECIAL-USE attributes (RFC 6154 §2) */
+/** RFC 9051 §6.3.9, with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and SPECIAL-USE attributes (RFC 6154 §2) */
 export const list: Command<'LIST'> = {
   states: AUTHENTICATED,
   async run(session, args) {
@@ -24,7 +24,8 @@ export const list: Command<'LIST'> = {
       // RFC 5258 §4: ("CHILDINFO" ("SUBSCRIBED")) for a name listed for a subscribed descendant
       const extra: ImapValue[] = e.childInfo ? [['CHILDINFO', [...e.childInfo]]] : [];
       session.send(untagged(atom('LIST'), e.attributes.map(atom), SEPARATOR, mailboxValue(e.name, session.utf8), ...extra));
-      if (args.returns.status) {
+      // RFC 5819 §2: no STATUS for a name that is \Noselect or \NonExistent
+      if (args.returns.status && !e.attributes.includes('\\Noselect') && !e.attributes.includes('\\NonExistent')) {
         const status = await mailboxStatusByName(session.ctx.db, session.account!.id, e.name).catch(() => null);
         if (status) session.send(statusLine(session.utf8, e.name, args.returns.status, status));
       }

@@ -60,7 +60,8 @@ export const search: Command<'SEARCH'> = {
   states: SELECTED,
   async run(session, args, { uid, tag }) {
     const sel = session.selected!;
-    const r = args.return;
+    // RFC 9051 §6.4.4: in IMAP4rev2 a SEARCH without RETURN answers ESEARCH, as RETURN (ALL) would
+    const r = args.return ?? (session.rev2 ? { min: false, max: false, all: true, count: false, save: false } : null);
     let result: Awaited<ReturnType<typeof searchMailbox>>;
     try {
       result = await searchMailbox(session.ctx.db, sel.id, toMailQuery(args.search, sel), { blobs: session.ctx.blobs });
@@ -85,6 +86,11 @@ export const search: Command<'SEARCH'> = {
         if (r.all) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
       }
       if (r.count) values.push(atom('COUNT'), numbers.length);
+      // RFC 7162 §3.1.5: with a MODSEQ criterion, the highest MODSEQ of the matches
+      if (usesModseq(args.search) && numbers.length && result.highestModseq !== null) {
+        session.condstore = true;
+        values.push(atom('MODSEQ'), result.highestModseq);
+      }
       session.send(untagged(atom('ESEARCH'), ...values));
       return;
     }

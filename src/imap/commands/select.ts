@@ -1,15 +1,23 @@
-import { expungeMessages, findMailbox, mailboxSnapshot } from '../../mail/index.js';
+import { ALL_UIDS, changesSince, expungeMessages, findMailbox, mailboxSnapshot, MAX_UID, SEPARATOR, type UidSet } from '../../mail/index.js';
 import { AUTHENTICATED, SELECTED, type Command } from '../command.js';
-import { ImapNo } from '../errors.js';
-import { atom, codes, untagged, untaggedStatus } from '../protocol/response-writer.js';
+import { ImapBad, ImapNo } from '../errors.js';
+import { atom, codes, formatSequenceSet, mailboxValue, untagged, untaggedStatus } from '../protocol/response-writer.js';
+import type { QresyncParams, SelectArgs } from '../protocol/select-args.js';
+import { resolveSequenceSet, type SequenceSet } from '../protocol/sequence-set.js';
 import { permanentFlagAtoms, SelectedMailbox } from '../selected-mailbox.js';
 import type { Session } from '../session.js';
 
-async function open(session: Session, name: string, readOnly: boolean, condstore: boolean) {
+async function open(session: Session, { mailbox: name, condstore, qresync }: SelectArgs, readOnly: boolean) {
+  // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC first is BAD
+  if (qresync && !session.qresync) throw new ImapBad('QRESYNC needs ENABLE QRESYNC first (RFC 7162 section 3.2.5)');
   // RFC 7162 §3.1.8: SELECT/EXAMINE (CONDSTORE) enables CONDSTORE
   if (condstore) session.condstore = true;
-  // RFC 9051 §6.3.2: a SELECT ends the current selection first, even when it then fails
-  session.select(null);
+  // RFC 9051 §6.3.2: a SELECT ends the current selection first, even when it then fails;
+  // RFC 7162 §3.2.11, RFC 9051 §7.1: [CLOSED] marks where the old folder's responses end
+  if (session.selected) {
+    session.select(null);
+    session.send(untaggedStatus('OK', 'Previous folder is now closed', 'CLOSED'));
+  }
   const mailbox = await findMailbox(session.ctx.db, session.account!.id, name);
   if (!mailbox) throw new ImapNo('NONEXISTENT', `There is no folder "${name}"`);
   await session.ctx.events.watch(mailbox.id, session);
@@ -23,29 +31,60 @@ async function open(session: Session, name: string, readOnly: boolean, condstore
   const snap = sel;
   session.send(untagged(atom('FLAGS'), permanentFlagAtoms(snap.keywords, false)));
   session.send(untagged(snap.exists, atom('EXISTS')));
-  session.send(untagged(0, atom('RECENT'))); // RFC 3501 §7.3.2, for IMAP4rev1 clients
-  const firstUnseen = snap.uids.findIndex((uid) => !snap.flagsOf(uid).includes('\\Seen'));
-  if (firstUnseen >= 0) session.send(untaggedStatus('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
+  if (session.rev2) {
+    // RFC 9051 §6.3.2: a LIST response gives the folder's name as the server spells it
+    session.send(untagged(atom('LIST'), [], SEPARATOR, mailboxValue(mailbox.name, true)));
+  } else {
+    // RFC 3501 §6.3.1: RECENT and the first unseen message, for IMAP4rev1 clients (IMAP4rev2 dropped both)
+    session.send(untagged(0, atom('RECENT')));
+    const firstUnseen = snap.uids.findIndex((uid) => !snap.flagsOf(uid).includes('\\Seen'));
+    if (firstUnseen >= 0) session.send(untaggedStatus('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
+  }
   session.send(untaggedStatus('OK', 'UIDs valid', codes.uidValidity(snap.uidValidity)));
   session.send(untaggedStatus('OK', 'Predicted next UID', codes.uidNext(snap.uidNext)));
   // RFC 7162 §3.1.2.1: every SELECT/EXAMINE of a folder with persistent MODSEQs
   session.send(untaggedStatus('OK', 'Highest', codes.highestModseq(snap.highestModseq)));
   // RFC 9051 §7.1: PERMANENTFLAGS; an EXAMINEd folder takes no changes
   session.send(untaggedStatus('OK', readOnly ? 'No permanent flags' : 'Flags allowed', { name: 'PERMANENTFLAGS', args: [readOnly ? [] : permanentFlagAtoms(snap.keywords, true)] }));
+  sel.vanished = session.qresync;
   session.select(sel);
+  if (qresync && qresync.uidValidity === snap.uidValidity) await resync(session, sel, qresync);
   return { text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed`, code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
 }
+
+/**
+ * RFC 7162 §3.2.5.2: what changed since the client's MODSEQ, among the UIDs it knows (all
+ * of them when it names none): VANISHED (EARLIER) for the expunged ones, then FETCH
+ * (UID FLAGS MODSEQ) for the changed ones. Every expunged UID is kept with its MODSEQ
+ * (expunged_messages), so the sequence match data is not needed to narrow the answer.
+ */
+async function resync(session: Session, sel: SelectedMailbox, q: QresyncParams): Promise<void> {
+  const known = q.knownUids ? uidRanges(q.knownUids) : ALL_UIDS;
+  const changes = await changesSince(session.ctx.db, sel.id, q.modseq, known);
+  // a UID expunged after the view was taken is still in it: the next update announces it
+  const vanished = changes.vanished.filter((uid) => sel.seqOf(uid) === 0);
+  if (vanished.length) session.send(untagged(atom('VANISHED'), [atom('EARLIER')], atom(formatSequenceSet(vanished))));
+  for (const c of changes.changed) {
+    const seq = sel.seqOf(c.uid);
+    if (seq === 0) continue;
+    sel.setFlags(c.uid, c.flags);
+    session.send(untagged(seq, atom('FETCH'), [atom('UID'), c.uid, atom('FLAGS'), c.flags.map(atom), atom('MODSEQ'), [c.modseq]]));
+  }
+}
+
+/** a UID set without "*" or "$" (RFC 7162 §7 known-uids) as the store's ranges */
+export const uidRanges = (set: SequenceSet): UidSet => resolveSequenceSet(set, MAX_UID);
 
 /** RFC 9051 §6.3.2 */
 export const select: Command<'SELECT'> = {
   states: AUTHENTICATED,
-  run: (session, { mailbox, condstore }) => open(session, mailbox, false, condstore),
+  run: (session, args) => open(session, args, false),
 };
 
 /** RFC 9051 §6.3.3 */
 export const examine: Command<'EXAMINE'> = {
   states: AUTHENTICATED,
-  run: (session, { mailbox, condstore }) => open(session, mailbox, true, condstore),
+  run: (session, args) => open(session, args, true),
 };
 
 /** RFC 9051 §6.4.1: removes \Deleted messages silently (no EXPUNGE responses), then deselects */

@@ -24,15 +24,19 @@ export function withoutNul(bytes: Buffer): Buffer {
 }
 
 /** RFC 3501 §4.3: a quoted string holds 7-bit TEXT-CHARs only (no CR, LF, NUL, 8-bit) */
-function quotable(bytes: Buffer): boolean {
-  for (const c of bytes) if (c === 0 || c === 0x0d || c === 0x0a || c >= 0x80) return false;
+function quotable(bytes: Buffer, utf8: boolean): boolean {
+  for (const c of bytes) if (c === 0 || c === 0x0d || c === 0x0a || (c >= 0x80 && !utf8)) return false;
   return true;
 }
 
-/** an IMAP string: quoted with `"` and `\` escaped, or a {n} literal for anything else */
-export function imapString(bytes: Buffer): Buffer {
+/**
+ * an IMAP string: quoted with `"` and `\` escaped, or a {n} literal for anything else.
+ * `utf8`: RFC 9051 §4.3 / RFC 6855 §3 quoted strings may hold UTF-8 once IMAP4rev2 or
+ * UTF8=ACCEPT is enabled (the caller checks the octets are UTF-8).
+ */
+export function imapString(bytes: Buffer, utf8 = false): Buffer {
   const safe = withoutNul(bytes);
-  if (!quotable(safe)) return Buffer.concat([Buffer.from(`{${safe.length}}\r\n`), safe]);
+  if (!quotable(safe, utf8)) return Buffer.concat([Buffer.from(`{${safe.length}}\r\n`), safe]);
   const escaped = safe.toString('latin1').replace(/["\\]/g, '\\$&');
   return Buffer.from(`"${escaped}"`, 'latin1');
 }

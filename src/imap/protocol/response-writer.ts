@@ -39,8 +39,11 @@ export const raw = (bytes: Buffer): ImapRaw => ({ raw: bytes });
 export const literal8 = (bytes: Buffer): ImapLiteral8 => ({ literal8: bytes });
 export const literal = (bytes: Buffer): ImapLiteral => ({ literal: bytes });
 
-/** a mailbox name as its string value: modified UTF-7 unless UTF8=ACCEPT/IMAP4rev2 is on (RFC 3501 §5.1.3, RFC 6855 §3) */
-export const mailboxValue = (name: string, utf8: boolean): Buffer => encodeMailboxName(name, utf8);
+/**
+ * a mailbox name as its string value: modified UTF-7 unless UTF8=ACCEPT/IMAP4rev2 is on
+ * (RFC 3501 §5.1.3, RFC 6855 §3), then UTF-8, quoted where it can be (RFC 9051 §4.3)
+ */
+export const mailboxValue = (name: string, utf8: boolean): ImapValue => (utf8 ? raw(imapString(encodeMailboxName(name, true), true)) : encodeMailboxName(name, false));
 
 /** an INTERNALDATE value: "17-Jul-1996 02:44:25 -0700" */
 export const dateTimeValue = (date: Date, offsetMinutes = 0): ImapRaw => raw(Buffer.from(`"${formatDateTime(date, offsetMinutes)}"`));

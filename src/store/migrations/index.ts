@@ -7,6 +7,12 @@ import * as organisation from './006-organisation.js';
 import * as searchBacklog from './013-search-backlog.js';
 import * as compliance from './014-compliance.js';
 import * as importState from './015-import.js';
+import * as groupsDelegation from './007-groups-delegation.js';
+import * as credentials from './008-credentials.js';
+import * as auditQuery from './009-audit-query.js';
+import * as adminRoles from './010-admin-roles.js';
+import * as provisioning from './011-provisioning.js';
+import * as imap from './012-imap.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -19,4 +25,10 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 13, name: 'search-backlog', sql: searchBacklog.sql },
   { version: 14, name: 'compliance', sql: compliance.sql },
   { version: 15, name: 'import', sql: importState.sql },
+  { version: 7, name: 'groups-delegation', sql: groupsDelegation.sql },
+  { version: 8, name: 'credentials', sql: credentials.sql },
+  { version: 9, name: 'audit-query', sql: auditQuery.sql },
+  { version: 10, name: 'admin-roles', sql: adminRoles.sql },
+  { version: 11, name: 'provisioning', sql: provisioning.sql },
+  { version: 12, name: 'imap', sql: imap.sql },
 ];

@@ -48,7 +48,9 @@ describe('values (RFC 9051 §4)', () => {
 
   it('mailbox names go out in modified UTF-7, or UTF-8 once enabled', () => {
     expect(s(serializeValue(mailboxValue('Thư & mục', false)))).toBe('"Th&AbA- &- m&HuU-c"');
-    expect(serializeValue(mailboxValue('Thư', true)).toString('utf8')).toBe('{4}\r\nThư');
+    // RFC 9051 §4.3, RFC 6855 §3: UTF-8 may be quoted once IMAP4rev2 or UTF8=ACCEPT is on
+    expect(serializeValue(mailboxValue('Thư', true)).toString('utf8')).toBe('"Thư"');
+    expect(serializeValue(mailboxValue('Hồ "sơ"', true)).toString('utf8')).toBe('"Hồ \\"sơ\\""');
   });
 
   it('literal headers for streamed octets', () => {
