@@ -13,6 +13,8 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { runImport, type ImportMapping } from '../../../src/import/import-run.js';
 import type { ImapSource } from '../../../src/import/imap-import.js';
 import type { RunningServer } from '../../../src/cli/server.js';
+import { writeFileSync } from 'node:fs';
+import { runCli } from '../../support/cli.js';
 
 const PASSWORD = 'mat-khau-cu-rat-dai-2019';
 let old: TestEnv;
@@ -105,5 +107,19 @@ describe('hopthu import imap', () => {
     expect(inbox).toEqual(['Giấy mời họp', 'Báo cáo tháng 3', 'Thông báo mới']);
     // the account whose login failed is finished by running the import again with the right password
     expect((await runImport(db, blobs, silentLogger, [mapping(ha, 'hadtt@old.gov.vn')], { parallel: 1, actor: 'cli:test' }))[0]).toMatchObject({ copied: 0 });
+  });
+
+  it('hopthu import imap reads the account map (CSV) and prints one line per account', { timeout: 120_000 }, async () => {
+    const map = path.join(target.dir, 'accounts.csv');
+    // as Excel saves it: BOM, semicolons
+    writeFileSync(map, `\ufeffaddress;user;password\r\nhadtt@yenbai.gov.vn;hadtt@old.gov.vn;${PASSWORD}\r\n`);
+    const env = { DATABASE_URL: target.databaseUrl, HOPTHU_DATA_DIR: path.join(target.dir, 'data') };
+    const run = await runCli(['import', 'imap', '--from', `imap://127.0.0.1:${oldServer.ports.imap}`, '--map', map, '--insecure'], env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/hadtt@yenbai\.gov\.vn\s+\d+\s+0\s+ok/);
+    expect(run.code).toBe(0);
+    const bad = await runCli(['import', 'imap', '--from', 'pop3://127.0.0.1', '--map', map], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/must be imaps:\/\/ or imap:\/\//);
   });
 });
