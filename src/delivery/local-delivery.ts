@@ -1,7 +1,7 @@
 import { transaction, type Queryable } from '../store/db.js';
 import { adjustBlobRef } from '../store/blob-refs.js';
 import { expandRecipient, type Expansion } from '../identity/recipients.js';
-import { findAccount, getAccountById, type Account } from '../identity/accounts.js';
+import { getAccountById, toAccount, type Account, type AccountRow } from '../identity/accounts.js';
 import { getMailbox } from '../mail/mailboxes.js';
 import { storeDescription, type PreparedDescription } from '../mail/parsed.js';
 import { deliverToMailbox, type DeliveryResult } from '../mail/deliver.js';
@@ -40,13 +40,13 @@ export async function deliverLocal(
     await adjustBlobRef(client, spool.blobHash, stored);
     return undefined;
 
-    async function deliverOne(recipient: SpoolRecipient): Promise<RecipientOutcome> {
+    async function deliverOne(recipient: LockedRecipient): Promise<RecipientOutcome> {
       if (recipient.route === 'sent-copy') {
         if (spool.accountId === null) return { status: 'delivered', code: '2.0.0', message: 'the sending account no longer exists; no Sent copy kept' };
         await store(await getAccountById(client, spool.accountId), 'Sent', ['\\Seen'], false);
         return { status: 'delivered', code: '2.0.0', message: 'saved in Sent' };
       }
-      const expansion = await expand(client, recipient.recipient);
+      const expansion = await expand(client, recipient);
       for (const remote of expansion.remote) await addRecipient(client, spool.id, { address: remote, route: 'remote' });
       const active = expansion.accounts.filter((a) => a.status === 'active');
       if (active.length === 0 && expansion.remote.length === 0) {
@@ -90,28 +90,32 @@ export async function deliverLocal(
   return settled;
 }
 
-/** A direct account needs one query; anything else goes through alias and group expansion. */
-async function expand(db: Queryable, address: string): Promise<Expansion> {
-  const account = await findAccount(db, address);
-  if (account) return { accounts: [account], remote: [], unknown: [], groups: [] };
-  return expandRecipient(db, address);
+/** A direct account came with its locked recipient row; anything else goes through alias and group expansion. */
+async function expand(db: Queryable, recipient: LockedRecipient): Promise<Expansion> {
+  if (recipient.account) return { accounts: [recipient.account], remote: [], unknown: [], groups: [] };
+  return expandRecipient(db, recipient.recipient);
 }
 
 interface RecipientRow {
   spool_id: number; recipient: string; route: SpoolRecipient['route']; status: SpoolRecipient['status']; attempts: number;
   next_attempt_at: Date; last_code: string | null; last_error: string | null; remote_mta: string | null; notify: string | null;
+  account: (Omit<AccountRow, 'created_at'> & { created_at: string }) | null;
 }
 
-/** Locks this spool row's due local recipients; rows another worker holds are skipped. */
-async function lockDueLocalRecipients(db: Queryable, spoolId: number): Promise<SpoolRecipient[]> {
+/** A recipient row with the account of the same address, when there is one (the common case: no expansion needed). */
+type LockedRecipient = SpoolRecipient & { account: Account | null };
+
+/** Locks this spool row's due local recipients, each with its account in the same query; rows another worker holds are skipped. */
+async function lockDueLocalRecipients(db: Queryable, spoolId: number): Promise<LockedRecipient[]> {
   const { rows } = await db.query<RecipientRow>(
-    `SELECT * FROM spool_recipients
-      WHERE spool_id = $1 AND status = 'pending' AND route <> 'remote' AND next_attempt_at <= now()
-      ORDER BY recipient FOR UPDATE SKIP LOCKED`,
+    `SELECT r.*, to_jsonb(a) AS account FROM spool_recipients r LEFT JOIN accounts a ON a.address = r.recipient
+      WHERE r.spool_id = $1 AND r.status = 'pending' AND r.route <> 'remote' AND r.next_attempt_at <= now()
+      ORDER BY r.recipient FOR UPDATE OF r SKIP LOCKED`,
     [spoolId],
   );
   return rows.map((r) => ({
     spoolId: r.spool_id, recipient: r.recipient, route: r.route, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at,
     lastCode: r.last_code, lastError: r.last_error, remoteMta: r.remote_mta, notify: r.notify,
+    account: r.account ? toAccount({ ...r.account, created_at: new Date(r.account.created_at) }) : null,
   }));
 }

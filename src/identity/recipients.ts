@@ -6,7 +6,7 @@ import { findAlias } from './aliases.js';
 import { groupMembers, toGroup, type Group, type GroupRow } from './groups.js';
 
 export type RecipientClass =
-  | { kind: 'account'; address: string; account: Account }
+  | { kind: 'account'; address: string; account: Account; /** bytes its folders hold now (quota usage) */ usedBytes: number }
   | { kind: 'alias'; address: string }
   | { kind: 'group'; address: string; group: Group }
   | { kind: 'unknown-local'; address: string }
@@ -15,16 +15,17 @@ export type RecipientClass =
 /** What an RCPT TO address is to us, in one query. Throws UserError for an address that cannot be parsed. */
 export async function classifyRecipient(db: Queryable, input: string): Promise<RecipientClass> {
   const { address, domain } = parseAddress(input);
-  const { rows } = await db.query<Partial<AccountRow> & { local: boolean; alias: boolean; grp: (Omit<GroupRow, 'created_at'> & { created_at: string }) | null }>(
+  const { rows } = await db.query<Partial<AccountRow> & { local: boolean; alias: boolean; used_bytes: number; grp: (Omit<GroupRow, 'created_at'> & { created_at: string }) | null }>(
     `SELECT EXISTS (SELECT 1 FROM domains WHERE name = $2) AS local,
             EXISTS (SELECT 1 FROM aliases WHERE address = $1) AS alias,
-            (SELECT to_jsonb(g) FROM distribution_groups g WHERE g.address = $1) AS grp, a.*
+            (SELECT to_jsonb(g) FROM distribution_groups g WHERE g.address = $1) AS grp,
+            (SELECT COALESCE(sum(m.total_bytes), 0)::bigint FROM mailboxes m WHERE m.account_id = a.id) AS used_bytes, a.*
        FROM (SELECT 1) AS one LEFT JOIN accounts a ON a.address = $1`,
     [address, domain],
   );
   const row = rows[0]!;
   if (!row.local) return { kind: 'remote', address, domain };
-  if (row.id !== null && row.id !== undefined) return { kind: 'account', address, account: toAccount(row as AccountRow) };
+  if (row.id !== null && row.id !== undefined) return { kind: 'account', address, account: toAccount(row as AccountRow), usedBytes: row.used_bytes };
   if (row.alias) return { kind: 'alias', address };
   if (row.grp) return { kind: 'group', address, group: toGroup({ ...row.grp, created_at: new Date(row.grp.created_at) }) };
   return { kind: 'unknown-local', address };

@@ -2,7 +2,6 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { classifyRecipient, maySendAs } from '../identity/recipients.js';
 import { getAccountById } from '../identity/accounts.js';
 import { mayPostToGroup } from '../identity/groups.js';
-import { exceedsQuota } from '../delivery/quota.js';
 import { UserError } from '../shared/errors.js';
 import { SMTP_LIMITS } from '../shared/limits.js';
 import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
@@ -51,7 +50,7 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
   }
   if (c.kind === 'account' && c.account.status !== 'active') throw reject(550, '5.2.1', `the mailbox <${c.address}> is disabled`);
   // RFC 3463 §3.3: X.2.2 mailbox full — temporary, so the sending server keeps the message and retries
-  if (c.kind === 'account' && (await exceedsQuota(ctx.db, c.account, 1))) {
+  if (c.kind === 'account' && c.account.quotaBytes > 0 && c.usedBytes + 1 > c.account.quotaBytes) {
     throw reject(452, '4.2.2', `the mailbox <${c.address}> is full; please try again later`);
   }
   if (c.kind === 'remote') {
