@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { tryNormalizeAddress } from './address.js';
 import { toAccount, type Account, type AccountRow } from './accounts.js';
 import { verifyPassword, type Argon2Params } from './passwords.js';
-import { admitLogin, recordFailure, recordSuccess, type LoginGuard } from './lockout.js';
+import { admitAttempt, noteRefusal, recordFailure, recordSuccess, type LoginGuard } from './lockout.js';
 import { findAppPassword, recordAppPasswordUse } from './app-passwords.js';
 
 /** Who asks: the mail protocols, or the webmail and the admin API (which can act on a forced change and a second factor). */
@@ -54,7 +54,8 @@ const isMailProtocol = (service: AuthService) => service === 'imap' || service =
  *    wrong password, so timing does not tell which addresses exist. An account with a
  *    second factor cannot use its password over IMAP/SMTP (only app passwords): that
  *    costs the same decoy argon2 work and fails like a wrong password.
- * Every success, failure and lockout is an audit event (never with the password).
+ * Every success, failure and lockout is an audit event (never with the password); attempts
+ * refused while locked are one event per account, address and minute, with their count.
  */
 export async function authenticatePassword(db: Queryable, settings: AuthSettings, attempt: AuthAttempt, guard?: LoginGuard): Promise<AuthOutcome> {
   const address = tryNormalizeAddress(attempt.username);
@@ -77,9 +78,12 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
     return { ok: false, reason };
   };
 
-  const blocked = guard ? await admitLogin(guard, key, ip).catch(() => undefined) : undefined;
+  const admission = guard ? await admitAttempt(guard, key, ip).catch(() => ({ attempts: 1 })) : { attempts: 1 };
+  const blocked = 'blocked' in admission ? admission.blocked : undefined;
   if (blocked) {
-    await audit(`auth.${attempt.service}.failure`, { reason: 'locked', by: blocked.by });
+    // the first refusal of each minute per account and address is an event; it counts the previous minute's
+    const refusal = guard ? await noteRefusal(guard, key, ip).catch(() => ({ first: true, refusedPreviousMinute: 0 })) : { first: true, refusedPreviousMinute: 0 };
+    if (refusal.first) await audit(`auth.${attempt.service}.failure`, { reason: 'locked', by: blocked.by, refusedPreviousMinute: refusal.refusedPreviousMinute });
     return { ok: false, reason: 'locked', retryAfterSeconds: blocked.retryAfterSeconds };
   }
 
@@ -102,7 +106,9 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
 
   // RFC 6238 accounts use app passwords for mail clients: the password is not tried (same decoy cost)
   const passwordBarred = Boolean(row?.has_second_factor) && isMailProtocol(attempt.service);
-  const valid = await verifyPassword(passwordBarred ? undefined : row?.password_hash, attempt.password, settings.argon2);
+  // another unresolved attempt on this account (guessing, or a second try): its argon2 waits behind other people's
+  const priority = 'attempts' in admission && (admission.attempts ?? 1) > 1 ? 'suspect' : 'normal';
+  const valid = await verifyPassword(passwordBarred ? undefined : row?.password_hash, attempt.password, settings.argon2, priority);
   if (passwordBarred) return failure('bad-credentials', { why: 'second-factor-account-needs-app-password' });
   if (!row || !account || !valid) return failure('bad-credentials');
   if (account.status !== 'active') return failure('disabled');

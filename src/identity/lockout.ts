@@ -44,9 +44,9 @@ if ARGV[4] == '1' then
   redis.call('INCR', KEYS[4])
   if redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 end
-redis.call('INCR', KEYS[2])
+local attempts = redis.call('INCR', KEYS[2])
 if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-return false
+return attempts
 `;
 
 /** A failure that used the last attempt locks, once: each lock within a day doubles the next (exponential back-off). */
@@ -71,16 +71,25 @@ if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('
 return 1
 `;
 
-/** Is this login refused before any password work? If not, the attempt is counted (see ADMIT). */
-export async function admitLogin(g: LoginGuard, address: string, ip?: string): Promise<Blocked | undefined> {
+/**
+ * Is this login refused before any password work? If not, the attempt is counted (see
+ * ADMIT) and `attempts` says how many unresolved attempts the account has in the window,
+ * this one included (1: nothing else going on).
+ */
+export async function admitAttempt(g: LoginGuard, address: string, ip?: string): Promise<{ blocked: Blocked } | { blocked?: undefined; attempts: number }> {
   const k = keys(g, address, ip);
   const windowMs = Math.round(g.policy.windowMinutes * 60_000);
   const reply = (await g.redis.eval(
     ADMIT, 4, k.accountLock, k.accountFailures, k.ipLock, k.ipFailures,
     g.policy.maxFailuresPerAccount, g.policy.maxFailuresPerIp, windowMs, ip ? '1' : '0',
-  )) as [string, number] | null;
-  if (!reply) return undefined;
-  return { by: reply[0] === 'ip' ? 'ip' : 'account', retryAfterSeconds: Math.max(1, Math.ceil(Number(reply[1]) / 1000)) };
+  )) as [string, number] | number;
+  if (typeof reply === 'number') return { attempts: reply };
+  return { blocked: { by: reply[0] === 'ip' ? 'ip' : 'account', retryAfterSeconds: Math.max(1, Math.ceil(Number(reply[1]) / 1000)) } };
+}
+
+/** Is this login refused before any password work? If not, the attempt is counted (see ADMIT). */
+export async function admitLogin(g: LoginGuard, address: string, ip?: string): Promise<Blocked | undefined> {
+  return (await admitAttempt(g, address, ip)).blocked;
 }
 
 /** A failed attempt (already counted on admission); returns what it locked, if anything. */
@@ -108,4 +117,18 @@ export async function unlockAccount(g: Pick<LoginGuard, 'redis' | 'prefix'>, add
   const k = keys(g, address, undefined);
   const removed = await g.redis.del(k.accountLock, k.accountFailures, k.accountLockCount);
   return removed > 0;
+}
+
+/**
+ * Counts a refused (locked or blocked) attempt per account and address per minute, and
+ * says whether it is the first of its minute: only that one becomes an audit event,
+ * carrying how many the previous minute refused. A flood of guesses against a locked
+ * account then costs one Redis round trip each, not a row in the audit log each — the log
+ * cannot be filled, nor the chain held up, by unauthenticated traffic.
+ */
+export async function noteRefusal(g: Pick<LoginGuard, 'redis' | 'prefix'>, address: string, ip: string | undefined, now = Date.now()): Promise<{ first: boolean; refusedPreviousMinute: number }> {
+  const minute = Math.floor(now / 60_000);
+  const key = (m: number) => `${g.prefix}:auth:refused:${address}:${ip ?? '-'}:${m}`;
+  const reply = (await g.redis.multi().incr(key(minute)).expire(key(minute), 180).get(key(minute - 1)).exec()) ?? [];
+  return { first: Number(reply[0]?.[1] ?? 1) === 1, refusedPreviousMinute: Number(reply[2]?.[1] ?? 0) };
 }

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { runArgon2, type Argon2Priority } from './argon2-scheduler.js';
 
 export interface Argon2Params {
   memoryKiB: number;
@@ -26,7 +27,7 @@ export function hashPassword(password: string, params: Argon2Params): Promise<st
 let decoyHash: Promise<string> | undefined;
 let decoyParams = '';
 
-export async function verifyPassword(hash: string | null | undefined, password: string, params: Argon2Params): Promise<boolean> {
+export async function verifyPassword(hash: string | null | undefined, password: string, params: Argon2Params, priority: Argon2Priority = 'normal'): Promise<boolean> {
   if (!hash) {
     const key = `${params.memoryKiB}/${params.iterations}/${params.parallelism}`;
     if (!decoyHash || decoyParams !== key) {
@@ -35,13 +36,9 @@ export async function verifyPassword(hash: string | null | undefined, password: 
     }
     const decoy = await decoyHash;
     argon2Counters.verifies++;
-    await argon2.verify(decoy, password).catch(() => false);
+    await runArgon2(priority, () => argon2.verify(decoy, password).catch(() => false));
     return false;
   }
   argon2Counters.verifies++;
-  try {
-    return await argon2.verify(hash, password.normalize('NFC'));
-  } catch {
-    return false;
-  }
+  return runArgon2(priority, () => argon2.verify(hash, password.normalize('NFC')).catch(() => false));
 }

@@ -64,6 +64,22 @@ describe('brute-force lockout', () => {
     expect(outcomes.filter((o) => !o.ok && o.reason === 'locked')).toHaveLength(36);
   }, 60_000);
 
+  it('attempts refused while locked are one audit event per account, address and minute, counting the minute before', async () => {
+    const guard = loginGuard(server);
+    const attempt = () => authenticatePassword(server.runtime.db, authSettings(server), { username: 'hadtt@yenbai.gov.vn', password: 'doan-tiep', service: 'imap', remoteAddress: '203.0.113.9' }, guard);
+    const count = async () => (await server.runtime.db.query("SELECT count(*)::int AS n FROM audit_events WHERE target = 'hadtt@yenbai.gov.vn' AND source = '203.0.113.9' AND data->>'reason' = 'locked'")).rows[0].n as number;
+    for (let i = 0; i < 25; i++) expect(await attempt()).toMatchObject({ ok: false, reason: 'locked' });
+    // one event (two if the minute turned during the loop), not 25
+    expect(await count()).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBeLessThanOrEqual(2);
+    // the next minute's first refusal says how many the minute before refused
+    const { noteRefusal } = await import('../../../src/identity/lockout.js');
+    const at = 60_000 * 30_000_000;
+    for (let i = 0; i < 7; i++) await noteRefusal(guard, 'tester@yenbai.gov.vn', '203.0.113.10', at + i);
+    expect(await noteRefusal(guard, 'tester@yenbai.gov.vn', '203.0.113.10', at + 60_000)).toEqual({ first: true, refusedPreviousMinute: 7 });
+    expect(await noteRefusal(guard, 'tester@yenbai.gov.vn', '203.0.113.10', at + 60_001)).toEqual({ first: false, refusedPreviousMinute: 7 });
+  }, 60_000);
+
   it('a source address that fails on many accounts is blocked, for every account', async () => {
     const guard = loginGuard(server);
     for (let i = 0; i < 6; i++) {
