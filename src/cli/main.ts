@@ -6,7 +6,7 @@ import { HopthuError } from '../shared/errors.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { CliUsageError } from './io.js';
 import type { CliCommand } from './commands/command.js';
-import { domainAdd, domainList } from './commands/domain.js';
+import { domainAdd, domainList, domainPasswords } from './commands/domain.js';
 import { accountAdd, accountList, accountShow, accountDisable, accountEnable, accountUnlock } from './commands/account.js';
 import { accountPasswd, accountActivation, accountAppPassword, accountTotpDisable } from './commands/account-credentials.js';
 import { authCalibrate } from './commands/auth.js';
@@ -38,7 +38,7 @@ const migrateCommand: CliCommand = {
 };
 
 const COMMANDS: CliCommand[] = [
-  migrateCommand, domainAdd, domainList, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
+  migrateCommand, domainAdd, domainList, domainPasswords, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
   holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, auditQuery, auditExport, auditPrune,
   agencyAdd, agencyList, agencyMove, agencyRename, groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow,

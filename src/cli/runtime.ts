@@ -9,6 +9,7 @@ import { createPool, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
+import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
 
 /** The shared parts every role and CLI command stands on. The only place that picks adapters. */
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   /** Redis URL (external or the embedded server's); connections are opened by whoever needs one */
   redisUrl?: string;
   connectRedis(): Redis;
+  /** the directory's password check, for domains that keep passwords there (provisioning.ldap); absent without a directory */
+  directoryPasswords?: DirectoryPasswordCheck;
   close(): Promise<void>;
 }
 
@@ -59,12 +62,17 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis
     const connectRedis = redisUrl ? (await import('../store/redis.js')).connectRedis : undefined;
+    const ldap = config.provisioning.ldap;
+    const directoryPasswords: DirectoryPasswordCheck | undefined = ldap
+      ? async (externalId, password) => (await import('../provisioning/ldap-bind.js')).checkDirectoryPassword(ldap, externalId, password)
+      : undefined;
     return {
       config,
       log,
       db,
       blobs,
       resolver,
+      ...(directoryPasswords ? { directoryPasswords } : {}),
       ...(redisUrl ? { redisUrl } : {}),
       connectRedis() {
         if (!redisUrl || !connectRedis) throw new Error('this command was started without Redis');

@@ -59,7 +59,10 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       if (tls.selfSigned) log.warn('using a self-signed TLS certificate; set tls.certFile and tls.keyFile for production');
       const tmpDir = path.join(config.dataDir, 'tmp');
       mkdirSync(tmpDir, { recursive: true });
-      const smtpCtx = { ...context, tls, tmpDir, connections: new ConnectionCounter(config.smtp.maxConnectionsPerIp) };
+      const smtpCtx = {
+        ...context, tls, tmpDir, connections: new ConnectionCounter(config.smtp.maxConnectionsPerIp),
+        authSettings: { ...config, directoryPasswords: runtime.directoryPasswords },
+      };
       const listeners: SmtpListener[] = [
         await listenSmtp(smtpCtx, 'mx', config.ports.smtp, config.listenHost),
         await listenSmtp(smtpCtx, 'submission', config.ports.submission, config.listenHost),

@@ -5,11 +5,13 @@ import { toAccount, type Account, type AccountRow } from './accounts.js';
 import { verifyPassword, type Argon2Params } from './passwords.js';
 import { admitAttempt, noteRefusal, recordFailure, recordSuccess, type LoginGuard } from './lockout.js';
 import { findAppPassword, recordAppPasswordUse } from './app-passwords.js';
+import type { DirectoryPasswordCheck, PasswordSource } from './directory-passwords.js';
 
 /** Who asks: the mail protocols, or the webmail and the admin API (which can act on a forced change and a second factor). */
 export type AuthService = 'smtp' | 'imap' | 'web' | 'api';
 
-export type AuthFailure = 'bad-credentials' | 'disabled' | 'locked' | 'password-expired';
+/** 'unavailable': the directory that checks this domain's passwords could not be asked; try again later */
+export type AuthFailure = 'bad-credentials' | 'disabled' | 'locked' | 'password-expired' | 'unavailable';
 
 /**
  * A success says what the front end must still do:
@@ -36,9 +38,11 @@ export interface AuthAttempt {
 export interface AuthSettings {
   argon2: Argon2Params;
   passwordPolicy: { maxAgeDays: number };
+  /** for domains whose passwords the directory checks (domains.password_source) */
+  directoryPasswords?: DirectoryPasswordCheck | undefined;
 }
 
-type LoginRow = AccountRow & { must_change_password: boolean; password_changed_at: Date | null; has_second_factor: boolean };
+type LoginRow = AccountRow & { must_change_password: boolean; password_changed_at: Date | null; has_second_factor: boolean; password_source: PasswordSource };
 
 const isMailProtocol = (service: AuthService) => service === 'imap' || service === 'smtp';
 
@@ -80,6 +84,12 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
 
   const admission = guard ? await admitAttempt(guard, key, ip).catch(() => ({ attempts: 1 })) : { attempts: 1 };
   const blocked = 'blocked' in admission ? admission.blocked : undefined;
+  /** the directory could not answer: not a guess, so the attempt is given back */
+  const unavailable = async (why: string): Promise<AuthOutcome> => {
+    await audit(`auth.${attempt.service}.failure`, { reason: 'unavailable', why });
+    if (guard) await recordSuccess(guard, key, ip).catch(() => {});
+    return { ok: false, reason: 'unavailable' };
+  };
   if (blocked) {
     // the first refusal of each minute per account and address is an event; it counts the previous minute's
     const refusal = guard ? await noteRefusal(guard, key, ip).catch(() => ({ first: true, refusedPreviousMinute: 0 })) : { first: true, refusedPreviousMinute: 0 };
@@ -108,21 +118,36 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
   const passwordBarred = Boolean(row?.has_second_factor) && isMailProtocol(attempt.service);
   // another unresolved attempt on this account (guessing, or a second try): its argon2 waits behind other people's
   const priority = 'attempts' in admission && (admission.attempts ?? 1) > 1 ? 'suspect' : 'normal';
-  const valid = await verifyPassword(passwordBarred ? undefined : row?.password_hash, attempt.password, settings.argon2, priority);
+  const inDirectory = row?.password_source === 'directory' && !passwordBarred;
+  let valid: boolean;
+  if (inDirectory && account) {
+    // the domain keeps its passwords in the directory: a bind as the person's entry decides
+    if (!account.externalId) return failure('bad-credentials', { why: 'not-in-directory' });
+    if (!settings.directoryPasswords) return unavailable('the directory is not configured (provisioning.ldap)');
+    try {
+      valid = await settings.directoryPasswords(account.externalId, attempt.password);
+    } catch (err) {
+      return unavailable((err as Error).message);
+    }
+  } else {
+    valid = await verifyPassword(passwordBarred ? undefined : row?.password_hash, attempt.password, settings.argon2, priority);
+  }
   if (passwordBarred) return failure('bad-credentials', { why: 'second-factor-account-needs-app-password' });
-  if (!row || !account || !valid) return failure('bad-credentials');
+  if (!row || !account || !valid) return failure('bad-credentials', inDirectory ? { checkedBy: 'directory' } : {});
   if (account.status !== 'active') return failure('disabled');
 
-  const maxAgeDays = settings.passwordPolicy.maxAgeDays;
+  // the directory keeps its own password ages; these are for passwords kept here
+  const maxAgeDays = inDirectory ? 0 : settings.passwordPolicy.maxAgeDays;
   const setAt = row.password_changed_at ?? row.created_at;
   const expired = maxAgeDays > 0 && Date.now() - setAt.getTime() > maxAgeDays * 86_400_000;
   if (expired && isMailProtocol(attempt.service)) return failure('password-expired', { passwordSetAt: setAt.toISOString() });
 
   if (guard) await recordSuccess(guard, key, ip).catch(() => {});
-  const mustChangePassword = expired ? 'expired' : row.must_change_password ? 'reset' : false;
+  const mustChangePassword = expired ? 'expired' : row.must_change_password && !inDirectory ? 'reset' : false;
   const secondFactorRequired = row.has_second_factor && !isMailProtocol(attempt.service);
   await audit(`auth.${attempt.service}.success`, {
     method: 'password',
+    ...(inDirectory ? { checkedBy: 'directory' } : {}),
     ...(mustChangePassword ? { mustChangePassword } : {}),
     ...(secondFactorRequired ? { secondFactor: 'pending' } : {}),
   });
@@ -131,8 +156,9 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
 
 async function loginRow(db: Queryable, address: string): Promise<LoginRow | undefined> {
   const { rows } = await db.query<LoginRow>(
-    `SELECT a.*, (t.confirmed_at IS NOT NULL) AS has_second_factor
-       FROM accounts a LEFT JOIN totp_credentials t ON t.account_id = a.id AND t.confirmed_at IS NOT NULL
+    `SELECT a.*, (t.confirmed_at IS NOT NULL) AS has_second_factor, d.password_source
+       FROM accounts a JOIN domains d ON d.id = a.domain_id
+       LEFT JOIN totp_credentials t ON t.account_id = a.id AND t.confirmed_at IS NOT NULL
       WHERE a.address = $1`,
     [address],
   );

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { normalizeDomain } from './address.js';
+import type { PasswordSource } from './directory-passwords.js';
 
 export interface Domain {
   id: number;
@@ -8,6 +9,8 @@ export interface Domain {
   dkimSelector: string | null;
   dkimPrivateKey: string | null;
   dkimPublicKey: string | null;
+  /** where its accounts' passwords are checked */
+  passwordSource: PasswordSource;
   createdAt: Date;
 }
 
@@ -17,6 +20,7 @@ interface DomainRow {
   dkim_selector: string | null;
   dkim_private_key: string | null;
   dkim_public_key: string | null;
+  password_source: PasswordSource;
   created_at: Date;
 }
 
@@ -26,6 +30,7 @@ const toDomain = (r: DomainRow): Domain => ({
   dkimSelector: r.dkim_selector,
   dkimPrivateKey: r.dkim_private_key,
   dkimPublicKey: r.dkim_public_key,
+  passwordSource: r.password_source,
   createdAt: r.created_at,
 });
 
@@ -65,4 +70,9 @@ export async function getDomain(db: Queryable, name: string): Promise<Domain> {
 export async function isLocalDomain(db: Queryable, asciiName: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM domains WHERE name = $1', [asciiName]);
   return (rowCount ?? 0) > 0;
+}
+
+/** Where the domain's passwords are checked from now on: here, or by the directory (provisioning.ldap). */
+export async function setPasswordSource(db: Queryable, domainId: number, source: PasswordSource): Promise<void> {
+  await db.query('UPDATE domains SET password_source = $2 WHERE id = $1', [domainId, source]);
 }

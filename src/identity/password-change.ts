@@ -57,6 +57,10 @@ export async function setAccountPassword(
   password: string,
   options: { by: PasswordSetter; force?: boolean },
 ): Promise<{ overridden?: PolicyRefusal }> {
+  const { rows: source } = await db.query<{ name: string; password_source: string }>('SELECT name, password_source FROM domains WHERE id = $1', [account.domainId]);
+  if (source[0]?.password_source === 'directory') {
+    throw new UserError('password-in-directory', `the passwords of ${source[0].name} are kept in the province's directory; change ${account.address}'s password there`);
+  }
   let overridden: PolicyRefusal | undefined;
   try {
     await assertPasswordAllowed(db, settings, account, password);

@@ -1,3 +1,4 @@
+import type { AuthSettings } from '../identity/authenticate.js';
 import type { SecureContext } from 'node:tls';
 import type { Config } from '../config/index.js';
 import type { Db } from '../store/db.js';
@@ -16,4 +17,6 @@ export interface ImapContext {
   secureContext: SecureContext;
   /** logged-in sessions per account in this process (config imap.maxConnectionsPerUser) */
   userConnections: ConnectionCounter;
+  /** what authentication needs: the configuration, and the directory's password check when a domain uses it */
+  authSettings: AuthSettings;
 }

@@ -1,3 +1,4 @@
+import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
 import tls from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
@@ -17,6 +18,7 @@ export interface ImapRuntime {
   db: Db;
   blobs: BlobStore;
   connectRedis(): Redis;
+  directoryPasswords?: DirectoryPasswordCheck | undefined;
 }
 
 export async function startImap(runtime: ImapRuntime, publisher: Redis): Promise<{ ports: { imap: number; imaps: number }; close(): Promise<void> }> {
@@ -31,6 +33,7 @@ export async function startImap(runtime: ImapRuntime, publisher: Redis): Promise
     events,
     secureContext: tls.createSecureContext({ key: material.key, cert: material.cert }),
     userConnections: new ConnectionCounter(config.imap.maxConnectionsPerUser),
+    authSettings: { ...config, directoryPasswords: runtime.directoryPasswords },
   };
   const connections = new ConnectionCounter(config.imap.maxConnectionsPerIp);
   const imap = await listenImap(ctx, 'imap', config.ports.imap, config.listenHost, material, connections);

@@ -1,3 +1,4 @@
+import type { AuthSettings } from '../identity/authenticate.js';
 import type { DeliveryContext } from '../delivery/context.js';
 import type { TlsMaterial } from '../store/tls.js';
 import type { ConnectionCounter } from '../shared/connection-counter.js';
@@ -9,6 +10,8 @@ export interface SmtpContext extends DeliveryContext {
   connections: ConnectionCounter;
   /** temporary files of incoming messages that spill out of memory */
   tmpDir: string;
+  /** what authentication needs: the configuration, and the directory's password check when a domain uses it */
+  authSettings: AuthSettings;
 }
 
 /** What an authenticated submission session carries in session.user. */

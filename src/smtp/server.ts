@@ -59,7 +59,7 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
       if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') {
         return callback(toSmtpError(reject(504, '5.5.4', 'use AUTH PLAIN or AUTH LOGIN')));
       }
-      authenticatePassword(ctx.db, ctx.config, {
+      authenticatePassword(ctx.db, ctx.authSettings, {
         username: auth.username ?? '',
         password: auth.password ?? '',
         service: 'smtp',
@@ -67,6 +67,10 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
       }, { redis: ctx.redis, prefix: ctx.config.redisPrefix, policy: ctx.config.lockout }).then(
         (result) => {
           if (!result.ok) {
+            if (result.reason === 'unavailable') {
+              // RFC 4954 §6: 454 4.7.0 temporary authentication failure
+              return callback(toSmtpError(reject(454, '4.7.0', 'the directory that checks passwords cannot be reached just now; please try again in a few minutes')));
+            }
             if (result.reason === 'locked') {
               // RFC 4954 §6: 454 4.7.0 temporary authentication failure
               return callback(toSmtpError(reject(454, '4.7.0', `too many failed logins; try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s) or ask your administrator to unlock the account`)));

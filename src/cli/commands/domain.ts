@@ -1,5 +1,6 @@
 import { transaction } from '../../store/db.js';
-import { addDomain, listDomains } from '../../identity/domains.js';
+import { addDomain, getDomain, listDomains, setPasswordSource } from '../../identity/domains.js';
+import { PASSWORD_SOURCES, type PasswordSource } from '../../identity/directory-passwords.js';
 import { normalizeDomain } from '../../identity/address.js';
 import { generateDkimKeyPair } from '../../identity/dkim-keys.js';
 import { appendAudit } from '../../audit/audit-log.js';
@@ -35,5 +36,26 @@ export const domainList: CliCommand = {
     const rows = domains.map((d) => ({ name: d.name, dkimSelector: d.dkimSelector, created: d.createdAt.toISOString() }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else printTable(rows, ['name', 'dkimSelector', 'created']);
+  },
+};
+
+export const domainPasswords: CliCommand = {
+  name: 'domain passwords',
+  usage: 'hopthu domain passwords DOMAIN local|directory',
+  summary: "where the domain's passwords are checked: here (argon2id), or by the directory (an LDAP bind as the person, provisioning.ldap)",
+  needs: 'db',
+  async run(rt, [name, source]) {
+    if (!name || !PASSWORD_SOURCES.includes(source as PasswordSource)) throw new CliUsageError('hopthu domain passwords DOMAIN local|directory');
+    if (source === 'directory' && !rt.config.provisioning.ldap) {
+      throw new CliUsageError('the directory is not configured: set provisioning.ldap (url, bindDn, people) first');
+    }
+    const domain = await getDomain(rt.db, name);
+    await transaction(rt.db, async (client) => {
+      await setPasswordSource(client, domain.id, source as PasswordSource);
+      await appendAudit(client, { actor: cliActor(), action: 'domain.passwords', target: domain.name, source: 'cli', data: { before: domain.passwordSource, after: source } });
+    });
+    console.log(source === 'directory'
+      ? `${domain.name}: passwords are checked by the directory (accounts need their directory id; app passwords still work)`
+      : `${domain.name}: passwords are checked here`);
   },
 };

@@ -69,13 +69,14 @@ async function signIn(session: Session, username: string, password: string): Pro
   const redis = session.ctx.events.redis;
   const outcome: AuthOutcome = await authenticatePassword(
     db,
-    config,
+    session.ctx.authSettings,
     { username, password, service: 'imap', remoteAddress: session.remoteAddress },
     { redis, prefix: config.redisPrefix, policy: config.lockout },
   );
   if (!outcome.ok) {
     // RFC 9051 §7.1: AUTHENTICATIONFAILED, or CONTACTADMIN / UNAVAILABLE
     if (outcome.reason === 'disabled') throw new ImapNo('CONTACTADMIN', 'This account is disabled; contact your administrator');
+    if (outcome.reason === 'unavailable') throw new ImapNo('UNAVAILABLE', 'The directory that checks passwords cannot be reached just now; try again in a few minutes');
     if (outcome.reason === 'locked') throw new ImapNo('UNAVAILABLE', `Too many failed logins; try again in ${outcome.retryAfterSeconds ?? 900} seconds`);
     // RFC 5530 §3: EXPIRED, the password is right but no longer accepted
     if (outcome.reason === 'password-expired') throw new ImapNo('EXPIRED', 'Your password has expired; set a new one in the webmail');

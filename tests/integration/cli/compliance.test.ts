@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 // each step starts the CLI as its own process, which takes seconds on a busy machine
-describe('legal hold and retention from the CLI', { timeout: 180_000 }, () => {
+describe('legal hold, retention and password source from the CLI', { timeout: 180_000 }, () => {
   it('hold add, list, show and release; retention set and run', async () => {
     expect((await hopthu(['domain', 'add', 'yenbai.gov.vn'])).code).toBe(0);
     expect((await hopthu(['account', 'add', 'annv@yenbai.gov.vn', '--name', 'Nguyễn Văn An'])).code).toBe(0);
@@ -45,7 +45,12 @@ describe('legal hold and retention from the CLI', { timeout: 180_000 }, () => {
     expect((await hopthu(['retention', 'set', 'yenbai.gov.vn', '--trash-days', '7'])).stdout).toMatch(/Trash 7 days, Junk 30 \(default\) days/);
     expect((await hopthu(['retention', 'run'])).stdout).toMatch(/removed 0 messages from 0 folders/);
 
-    const { rows } = await db.query<{ action: string }>("SELECT action FROM audit_events WHERE action LIKE 'hold.%' OR action = 'domain.retention' ORDER BY id");
-    expect(rows.map((r) => r.action)).toEqual(['hold.place', 'hold.release', 'domain.retention']);
+    const noDirectory = await hopthu(['domain', 'passwords', 'yenbai.gov.vn', 'directory']);
+    expect(noDirectory.code).toBe(2);
+    expect(noDirectory.stderr).toMatch(/the directory is not configured: set provisioning\.ldap/);
+    expect((await hopthu(['domain', 'passwords', 'yenbai.gov.vn', 'local'])).stdout).toMatch(/yenbai\.gov\.vn: passwords are checked here/);
+
+    const { rows } = await db.query<{ action: string }>("SELECT action FROM audit_events WHERE action LIKE 'hold.%' OR action LIKE 'domain.%' AND action <> 'domain.add' ORDER BY id");
+    expect(rows.map((r) => r.action)).toEqual(['hold.place', 'hold.release', 'domain.retention', 'domain.passwords']);
   });
 });
