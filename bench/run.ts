@@ -15,6 +15,7 @@ import { markdownTable, writeJson, type Metric } from './lib/report.js';
 import { runSmtpBench } from './smtp.js';
 import { runAuthBench } from './auth.js';
 import { runProvisioningBench } from './provisioning.js';
+import { runImapBench } from './imap.js';
 import { runAuditBench } from './audit.js';
 import { ROOT } from './lib/dist.js';
 
@@ -46,6 +47,7 @@ async function main() {
     { name: 'smtp', run: () => runSmtpBench(options) },
     { name: 'auth', run: () => runAuthBench() },
     { name: 'provisioning', run: () => runProvisioningBench() },
+    { name: 'imap', run: () => runImapBench(options) },
     { name: 'audit', run: () => runAuditBench() },
   ];
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);

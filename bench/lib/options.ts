@@ -47,7 +47,7 @@ export function readOptions(): BenchOptions {
     dkim: bool('BENCH_DKIM', true),
     tls: bool('BENCH_TLS', false),
     skipBuild: bool('BENCH_SKIP_BUILD', false),
-    timeoutSeconds: int('BENCH_TIMEOUT_SECONDS', 600),
+    timeoutSeconds: int('BENCH_TIMEOUT_SECONDS', 3600),
     profile: bool('BENCH_PROFILE', false),
     stallSeconds: int('BENCH_STALL_SECONDS', 90),
   };
