@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DeliveryContext } from '../delivery/context.js';
 import { mountAdminApi } from '../admin-api/plugin.js';
+import { mountClientSetup } from '../client-setup/routes.js';
 
 /**
  * What the parts of the web role stand on: the server's shared context (PostgreSQL,
@@ -16,7 +17,7 @@ export type WebDeps = DeliveryContext;
 export type WebMount = (app: FastifyInstance, deps: WebDeps) => Promise<void>;
 
 /** The parts the web role serves; a new one is added here. */
-export const WEB_MOUNTS: readonly WebMount[] = [mountAdminApi];
+export const WEB_MOUNTS: readonly WebMount[] = [mountAdminApi, mountClientSetup];
 
 export interface WebApp {
   app: FastifyInstance;

@@ -274,6 +274,14 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** the HTTP listener (admin API, webmail) */
+  /** RFC 8461: the MTA-STS policy served at https://mta-sts.DOMAIN/.well-known/mta-sts.txt (and its DNS record in hopthu dns) */
+  mtaSts: z
+    .strictObject({
+      /** 'testing' reports failures without refusing; 'enforce' once TLS-RPT reports are clean */
+      mode: z.enum(['none', 'testing', 'enforce']).default('testing'),
+      maxAgeDays: z.number().int().min(1).max(365).default(7),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       /** reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none */

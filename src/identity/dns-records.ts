@@ -7,10 +7,10 @@ import { domainToASCII } from 'node:url';
 import { dkimTxtValue } from './dkim-keys.js';
 
 export interface PublishedRecord {
-  purpose: 'mx' | 'spf' | 'dkim' | 'dmarc' | 'client-setup';
+  purpose: 'mx' | 'spf' | 'dkim' | 'dmarc' | 'client-setup' | 'mta-sts' | 'tls-rpt';
   /** Fully qualified owner name, without the trailing dot. */
   name: string;
-  type: 'MX' | 'TXT' | 'SRV';
+  type: 'MX' | 'TXT' | 'SRV' | 'CNAME';
   ttl: number;
   /** MX and SRV: the target host; TXT: the whole text, before splitting into strings. */
   value: string;
@@ -38,6 +38,8 @@ export interface DnsRecordsInput {
   dkimPublicKeyPem?: string;
   /** with these, the RFC 6186 / RFC 8314 SRV records for mail clients */
   clientPorts?: ClientPorts;
+  /** the web role serves autoconfig, Autodiscover and the MTA-STS policy: their names, and the policy's id (RFC 8461 §3.1) */
+  web?: { mtaStsId: string | null };
   ttl?: number;
 }
 
@@ -82,6 +84,19 @@ export function dnsRecordsFor(input: DnsRecordsInput): { records: PublishedRecor
     }
   }
 
+  if (input.web) {
+    // Thunderbird autoconfig and Outlook Autodiscover look up these names (served by the web role)
+    records.push({ purpose: 'client-setup', name: `autoconfig.${domain}`, type: 'CNAME', ttl, value: mxHost });
+    records.push({ purpose: 'client-setup', name: `autodiscover.${domain}`, type: 'CNAME', ttl, value: mxHost });
+    if (input.web.mtaStsId) {
+      // RFC 8461 §3.1: the policy host, and the TXT record whose id changes with the policy
+      records.push({ purpose: 'mta-sts', name: `mta-sts.${domain}`, type: 'CNAME', ttl, value: mxHost });
+      records.push({ purpose: 'mta-sts', name: `_mta-sts.${domain}`, type: 'TXT', ttl, value: `v=STSv1; id=${input.web.mtaStsId}` });
+    }
+    // RFC 8460 §3: where sending servers report TLS failures
+    records.push({ purpose: 'tls-rpt', name: `_smtp._tls.${domain}`, type: 'TXT', ttl, value: `v=TLSRPTv1; rua=mailto:postmaster@${domain}` });
+  }
+
   return { records, zoneFile: records.map(zoneLine).join('\n') + '\n' };
 }
 
@@ -91,6 +106,7 @@ export function zoneLine(record: PublishedRecord): string {
   const data =
     record.type === 'MX' ? `${record.priority ?? 10} ${record.value}.`
     : record.type === 'SRV' ? `${record.priority ?? 0} ${record.weight ?? 1} ${record.port ?? 0} ${record.value}.` // RFC 2782
+    : record.type === 'CNAME' ? `${record.value}.`
     : quotedStrings(record.value);
   return `${owner} ${record.ttl} IN ${record.type} ${data}`;
 }

@@ -1,12 +1,13 @@
 import { getDomain } from '../../identity/domains.js';
 import { dnsRecordsFor } from '../../identity/dns-records.js';
+import { mtaStsId, mtaStsPolicy } from '../../client-setup/mta-sts.js';
 import { CliUsageError } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const dnsCommand: CliCommand = {
   name: 'dns',
   usage: 'hopthu dns DOMAIN [--json]',
-  summary: 'print the DNS records to publish for a domain (MX, SPF, DKIM, DMARC, client SRV)',
+  summary: 'print the DNS records to publish for a domain (MX, SPF, DKIM, DMARC; SRV, autoconfig, Autodiscover, MTA-STS, TLS-RPT)',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [name], values) {
@@ -18,6 +19,7 @@ export const dnsCommand: CliCommand = {
       dkimSelector: domain.dkimSelector ?? undefined,
       dkimPublicKeyPem: domain.dkimPublicKey ?? undefined,
       clientPorts: rt.config.ports,
+      web: { mtaStsId: rt.config.mtaSts.mode === 'none' ? null : mtaStsId(mtaStsPolicy(rt.config.hostname, rt.config.mtaSts.mode, rt.config.mtaSts.maxAgeDays * 86_400)) },
     });
     if (values.json) console.log(JSON.stringify(records.records, null, 2));
     else console.log(records.zoneFile);

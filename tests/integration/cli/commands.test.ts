@@ -100,9 +100,9 @@ describe('hopthu CLI', { timeout: 120_000 }, () => {
     expect(missing.stderr).toBe('hopthu: message 999999 has no recipient waiting\n');
   });
 
-  it('dns --json lists MX, SPF, DKIM, DMARC and the client SRV records', async () => {
+  it('dns --json lists MX, SPF, DKIM, DMARC, the client set-up records, MTA-STS and TLS-RPT', async () => {
     const records = JSON.parse((await hopthu(['dns', 'yenbai.gov.vn', '--json'])).stdout) as Array<{ purpose: string; value: string }>;
-    expect([...new Set(records.map((r) => r.purpose))].sort()).toEqual(['client-setup', 'dkim', 'dmarc', 'mx', 'spf']);
+    expect([...new Set(records.map((r) => r.purpose))].sort()).toEqual(['client-setup', 'dkim', 'dmarc', 'mta-sts', 'mx', 'spf', 'tls-rpt']);
     expect(records.find((r) => r.purpose === 'dkim')!.value).toMatch(/^v=DKIM1; k=rsa; p=/);
   });
 
