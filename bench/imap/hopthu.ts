@@ -21,7 +21,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
   chmodSync(tmp, 0o755);
   const removeTmp = registerCleanup('remove the IMAP bench data directory', async () => rmSync(tmp, { recursive: true, force: true }));
   const dataDir = path.join(tmp, 'data');
-  const [imap, imaps, smtp, submission, submissions, http] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [imap, imaps, smtp, submission, submissions, http, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     HOPTHU_DATA_DIR: dataDir,
     HOPTHU_LISTEN_HOST: '127.0.0.1',
@@ -32,6 +32,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
     HOPTHU_PORTS__SUBMISSION: String(submission),
     HOPTHU_PORTS__SUBMISSIONS: String(submissions),
     HOPTHU_PORTS__HTTP: String(http),
+    HOPTHU_PORTS__HEALTH: String(health),
     HOPTHU_HOSTNAME: 'imap.bench.test',
     HOPTHU_LOG__LEVEL: 'warn',
     ...(opts.maxConnectionsPerIp ? { HOPTHU_IMAP__MAX_CONNECTIONS_PER_IP: String(opts.maxConnectionsPerIp) } : {}),

@@ -40,7 +40,7 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
   chmodSync(tmp, 0o755);
   const removeTmp = registerCleanup('remove the bench data directory', async () => rmSync(tmp, { recursive: true, force: true }));
   const dataDir = path.join(tmp, 'data');
-  const [smtp, submission, submissions, imap, imaps, http] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [smtp, submission, submissions, imap, imaps, http, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     HOPTHU_DATA_DIR: dataDir,
     HOPTHU_LISTEN_HOST: '127.0.0.1',
@@ -51,6 +51,7 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
     HOPTHU_PORTS__IMAP: String(imap),
     HOPTHU_PORTS__IMAPS: String(imaps),
     HOPTHU_PORTS__HTTP: String(http),
+    HOPTHU_PORTS__HEALTH: String(health),
     HOPTHU_HOSTNAME: 'mx.bench.test',
     HOPTHU_DNS__SERVERS: JSON.stringify([opts.dnsAddress]),
     HOPTHU_LOG__LEVEL: 'warn',

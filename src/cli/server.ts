@@ -10,6 +10,7 @@ import type { DeliveryContext } from '../delivery/context.js';
 import { startDeliveryWorker } from '../delivery/worker.js';
 import { startSearchIndexer } from '../mail/search-indexer.js';
 import { redisSettingWarnings } from '../store/redis-settings.js';
+import { startHealth } from './health.js';
 import { applyRetention } from '../mail/retention.js';
 import { publishMailboxChange } from '../mail/notify.js';
 import { startReconciler } from '../delivery/reconciler.js';
@@ -122,6 +123,10 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
     }
 
     stops.push(() => queue.close());
+    // every process answers /healthz, /readyz and /metrics, whatever its roles
+    const health = await startHealth({ db: runtime.db, redis, log, roles }, config.ports.health, config.listenHost);
+    ports.health = health.port;
+    stops.unshift(() => health.close());
     log.info({ roles, ports, dataDir: config.dataDir }, 'hopthu started');
     let stopping: Promise<void> | undefined;
     return {

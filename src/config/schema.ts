@@ -130,8 +130,10 @@ export const configSchema = z.strictObject({
       imap: port.default(2143),
       imaps: port.default(2993),
       http: port.default(8080),
+      /** every process: /healthz, /readyz, /metrics (keep it to the monitoring network) */
+      health: port.default(9465),
     })
-    .default({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080 }),
+    .default({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080, health: 9465 }),
   tls: z
     .strictObject({
       /** PEM files; when both are absent a self-signed pair is made in dataDir/tls */

@@ -7,6 +7,7 @@ import { storeDescription, type PreparedDescription } from '../mail/parsed.js';
 import { deliverToMailbox, type DeliveryResult } from '../mail/deliver.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
+import { deliveryLatency } from '../shared/metrics.js';
 import { expireIfDue } from './expiry.js';
 import { settleSpool, type Settled } from './settle.js';
 import { addRecipient, recordOutcome, type SpoolRow, type SpoolRecipient, type RecipientOutcome } from './spool.js';
@@ -82,6 +83,7 @@ export async function deliverLocal(
       if (result.status === 'stored') {
         stored++;
         changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
+        if (enforceQuota) deliveryLatency.observe((Date.now() - spool.receivedAt.getTime()) / 1000);
       }
       return result;
     }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { lockouts, logins } from '../shared/metrics.js';
 import { tryNormalizeAddress } from './address.js';
 import { toAccount, type Account, type AccountRow } from './accounts.js';
 import { verifyPassword, type Argon2Params } from './passwords.js';
@@ -67,8 +68,11 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
   const ip = attempt.remoteAddress;
   /** the account's agency once it is known, so auditors can filter logins by agency */
   let agencyId: number | undefined;
-  const audit = (action: string, data: Record<string, unknown> = {}) =>
-    appendAudit(db, { actor, action, target: address, source: ip, agencyId, data: { service: attempt.service, ...data } });
+  const audit = (action: string, data: Record<string, unknown> = {}) => {
+    if (action.startsWith('auth.') && action !== 'auth.lockout') logins.inc({ service: attempt.service, result: action.endsWith('.success') ? 'success' : data.reason === 'locked' ? 'locked' : 'failure' });
+    if (action === 'auth.lockout') lockouts.inc({ by: String(data.by) });
+    return appendAudit(db, { actor, action, target: address, source: ip, agencyId, data: { service: attempt.service, ...data } });
+  };
   const key = address ?? actor.toLowerCase();
   const failure = async (reason: AuthFailure, detail: Record<string, unknown> = {}): Promise<AuthOutcome> => {
     await audit(`auth.${attempt.service}.failure`, { reason, ...detail });

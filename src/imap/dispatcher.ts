@@ -1,4 +1,5 @@
 import type { Command, Outcome } from './command.js';
+import { imapCommands } from '../shared/metrics.js';
 import { answerFailure } from './answer.js';
 import { parseCommand, type CommandName, type ParsedCommand } from './protocol/commands.js';
 import type { ReadCommand } from './protocol/command-reader.js';
@@ -34,6 +35,7 @@ export async function dispatch(session: Session, read: ReadCommand): Promise<voi
     return;
   }
   const command = COMMANDS[parsed.name] as Command<CommandName> | undefined;
+  if (command) imapCommands.inc({ command: label });
   if (!command) {
     session.send(tagged(tag, 'BAD', `${label} is not supported by this server`));
     return;

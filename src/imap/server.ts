@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { imapConnections } from '../shared/metrics.js';
 import tls from 'node:tls';
 import type { TlsMaterial } from '../store/tls.js';
 import type { ImapContext } from './context.js';
@@ -36,9 +37,11 @@ export async function listenImap(
       return;
     }
     sockets.add(socket);
+    imapConnections.inc();
     socket.once('close', () => {
       sockets.delete(socket);
       connections.close(ip);
+      imapConnections.dec();
     });
     try {
       new Session(ctx, socket, { implicitTls: role === 'imaps' }).greet();

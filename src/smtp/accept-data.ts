@@ -8,6 +8,7 @@ import { sendAsGrant, type SendAsGrant } from '../identity/recipients.js';
 import { auditDelegationUse } from '../identity/delegations.js';
 import { parseHeaderBlock, fieldValues, type HeaderField } from '../shared/header-block.js';
 import { DELIVERY_LIMITS } from '../shared/limits.js';
+import { smtpAccepted } from '../shared/metrics.js';
 import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
 import { receive, type IncomingMessage } from './incoming.js';
 import { reject } from './refusal.js';
@@ -50,6 +51,7 @@ export async function acceptData(ctx: SmtpContext, role: ListenerRole, stream: S
       expiresAt: new Date(Date.now() + ctx.config.delivery.maxQueueHours * 3600_000),
     }, () => ctx.blobs.put(parts()));
     ctx.log.info({ session: session.id, spoolId, size: blob.size, role, rcpts: session.envelope.rcptTo.length }, 'message accepted');
+    smtpAccepted.inc({ listener: role });
     return `2.0.0 accepted, queued as ${spoolId}`;
   } finally {
     await message.dispose();

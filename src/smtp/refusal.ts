@@ -1,7 +1,9 @@
 import { SmtpReject } from '../shared/errors.js';
+import { smtpRefusals } from '../shared/metrics.js';
 
 /** An Error smtp-server answers with: basic code, then the enhanced code and a sentence. */
 export function toSmtpError(reject: SmtpReject): Error & { responseCode: number } {
+  smtpRefusals.inc({ code: `${reject.responseCode} ${reject.enhanced}` });
   const err = new Error(`${reject.enhanced} ${reject.message}`) as Error & { responseCode: number };
   err.responseCode = reject.responseCode;
   return err;

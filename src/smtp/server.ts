@@ -1,6 +1,7 @@
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { authenticatePassword } from '../identity/authenticate.js';
 import { SMTP_LIMITS } from '../shared/limits.js';
+import { smtpSessions } from '../shared/metrics.js';
 import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
 import { installEnhancedCodePassthrough } from './enhanced-codes.js';
 import { checkMailFrom, checkRcptTo } from './envelope-checks.js';
@@ -50,6 +51,7 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
         return callback(toSmtpError(reject(421, '4.7.0', `too many connections from ${session.remoteAddress}; please try again later`)));
       }
       (session as SMTPServerSession & { counted?: boolean }).counted = true;
+      smtpSessions.inc({ listener: role });
       callback();
     },
     onClose(session) {

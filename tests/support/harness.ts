@@ -51,7 +51,7 @@ export async function createTestEnv(options: { zones?: Zones } = {}): Promise<Te
         databaseUrl,
         redisUrl: redis.url,
         listenHost: '127.0.0.1',
-        ports: { smtp: 0, submission: 0, submissions: 0, imap: 0, imaps: 0, http: 0 },
+        ports: { smtp: 0, submission: 0, submissions: 0, imap: 0, imaps: 0, http: 0, health: 0 },
         'dns.servers': [dns.address],
         'dns.timeoutMs': 500,
         // tests change DNS records between messages

@@ -41,6 +41,7 @@ beforeAll(async () => {
     HOPTHU_PORTS__IMAP: String(await freePort()),
     HOPTHU_PORTS__IMAPS: String(await freePort()),
     HOPTHU_PORTS__HTTP: String(await freePort()),
+    HOPTHU_PORTS__HEALTH: String(await freePort()),
     HOPTHU_DNS__SERVERS: JSON.stringify([dns.address]),
     HOPTHU_HOSTNAME: 'mail.yenbai.gov.vn',
   };

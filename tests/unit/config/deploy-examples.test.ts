@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config/index.js';
 describe('the deployment examples in deploy/', () => {
   it('hopthu.production.yaml is a valid configuration on the standard ports with certificates from files', () => {
     const config = loadConfig({ env: {}, file: 'deploy/hopthu.production.yaml' });
-    expect(config.ports).toEqual({ smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, http: 8080 });
+    expect(config.ports).toEqual({ smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, http: 8080, health: 9465 });
     expect(config.tls.certFile).toBe('/etc/hopthu/tls/fullchain.pem');
     expect(config.imap.allowPlaintextLoginOnLoopback).toBe(false);
     expect(config.databaseUrl).toMatch(/^postgresql:\/\//);

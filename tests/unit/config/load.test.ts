@@ -7,7 +7,7 @@ import { loadConfig, ConfigError } from '../../../src/config/index.js';
 describe('configuration', () => {
   it('an empty configuration gives the development defaults', () => {
     const c = loadConfig({ env: {}, file: undefined });
-    expect(c.ports).toEqual({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080 });
+    expect(c.ports).toEqual({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080, health: 9465 });
     expect(c.dataDir).toBe(path.resolve('./data'));
     expect(c.smtp.rejectDmarcFailures).toBe(true);
   });
