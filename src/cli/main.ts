@@ -25,6 +25,7 @@ import { holdAdd, holdList, holdShow, holdRelease } from './commands/hold.js';
 import { retentionSet, retentionRun } from './commands/retention.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
 import { importImap } from './commands/import.js';
+import { traceCommand } from './commands/trace.js';
 
 const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -40,7 +41,7 @@ const migrateCommand: CliCommand = {
 const COMMANDS: CliCommand[] = [
   migrateCommand, domainAdd, domainList, domainPasswords, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
-  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, auditQuery, auditExport, auditPrune,
+  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, traceCommand, auditQuery, auditExport, auditPrune,
   agencyAdd, agencyList, agencyMove, agencyRename, groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow,
   delegationAdd, delegationRemove, delegationList,
   tokenCreate, tokenList, tokenRevoke, roleGrant, roleRevoke, roleList,
