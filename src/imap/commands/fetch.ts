@@ -1,16 +1,17 @@
 import { changesSince, fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapBad, ImapNo } from '../errors.js';
+import { ResponseBatch } from '../response-batch.js';
 import { resolveSequenceSet } from '../protocol/sequence-set.js';
 import { fetchItemName, type FetchAtt } from '../protocol/fetch-args.js';
 import { atom, dateTimeValue, formatSequenceSet, literal, literal8, raw, untagged, type ImapValue } from '../protocol/response-writer.js';
 import { renderEnvelope } from '../protocol/envelope.js';
 import { renderBodyStructure } from '../protocol/body-structure.js';
 import { binarySection, binarySize, bodySection, UnknownTransferEncodingError, type SectionPartShape } from '../protocol/sections.js';
-import type { EnvelopeShape } from '../protocol/envelope.js';
 import type { BodyPartShape } from '../protocol/body-structure.js';
 
-const NEEDS_PARSED = new Set(['ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
+/** the items that need the blob's whole parsed description; ENVELOPE needs only its envelope */
+const NEEDS_PARSED = new Set(['BODYSTRUCTURE', 'BODY', 'BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
 const NEEDS_RAW = new Set(['BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
 
 /** RFC 9051 §6.4.5: fetching a body without .PEEK sets \Seen */
@@ -47,18 +48,24 @@ export const fetch: Command<'FETCH'> = {
       }
     }
     const wantParsed = items.some((a) => NEEDS_PARSED.has(a.kind));
+    const wantEnvelope = items.some((a) => a.kind === 'ENVELOPE');
     const wantRaw = items.some((a) => NEEDS_RAW.has(a.kind));
-    // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
-    for (let i = 0; i < uids.length; i += 100) {
-      const batch = uids.slice(i, i + 100);
-      const messages = await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
-      for (const m of messages) {
-        const seq = sel.seqOf(m.uid);
-        if (seq === 0) continue;
-        const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
-        session.send(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
-        await session.drain();
+    const responses = new ResponseBatch(session);
+    try {
+      // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
+      for (let i = 0; i < uids.length; i += 100) {
+        const batch = uids.slice(i, i + 100);
+        const messages = await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, envelope: wantEnvelope, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
+        for (const m of messages) {
+          const seq = sel.seqOf(m.uid);
+          if (seq === 0) continue;
+          const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
+          await responses.add(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
+        }
       }
+    } finally {
+      // the responses so far go out before the tagged answer, a NO included
+      await responses.flush();
     }
   },
 };
@@ -67,7 +74,7 @@ function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Bu
   const out: ImapValue[] = [];
   // UID first for UID FETCH: some clients read it before anything else
   if (uidFirst) out.push(atom('UID'), m.uid);
-  const root = m.parsed?.root as unknown as SectionPartShape & BodyPartShape & { envelope: EnvelopeShape };
+  const root = m.parsed?.root as unknown as SectionPartShape & BodyPartShape;
   for (const a of items) {
     switch (a.kind) {
       case 'UID':
@@ -86,7 +93,7 @@ function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Bu
         out.push(atom('MODSEQ'), [m.modseq]);
         break;
       case 'ENVELOPE':
-        out.push(atom('ENVELOPE'), raw(renderEnvelope(root.envelope)));
+        out.push(atom('ENVELOPE'), raw(renderEnvelope(m.envelope!)));
         break;
       case 'BODYSTRUCTURE':
         out.push(atom('BODYSTRUCTURE'), raw(renderBodyStructure(root, true)));

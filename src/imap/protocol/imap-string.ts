@@ -23,10 +23,32 @@ export function withoutNul(bytes: Buffer): Buffer {
   return copy;
 }
 
+/**
+ * The renderers below work on octet text: a JS string holding one octet per character
+ * (latin1), so a whole value is built by string concatenation and becomes bytes once.
+ */
+export type OctetText = string;
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+export function wireOctets(value: WireString): OctetText {
+  if (typeof value !== 'string') return Buffer.from(value.base64, 'base64').toString('latin1');
+  return ASCII.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
+}
+
+export const octetBytes = (text: OctetText): Buffer => Buffer.from(text, 'latin1');
+
 /** RFC 3501 §4.3: a quoted string holds 7-bit TEXT-CHARs only (no CR, LF, NUL, 8-bit) */
-function quotable(bytes: Buffer, utf8: boolean): boolean {
-  for (const c of bytes) if (c === 0 || c === 0x0d || c === 0x0a || (c >= 0x80 && !utf8)) return false;
-  return true;
+const NOT_QUOTABLE = /[\0\r\n\x80-\xff]/;
+/** RFC 9051 §4.3 / RFC 6855 §3: with UTF-8 allowed, 8-bit octets may be quoted too */
+const NOT_QUOTABLE_UTF8 = /[\0\r\n]/;
+
+/** imapString on octet text */
+export function imapStringText(octets: OctetText, utf8 = false): OctetText {
+  // RFC 3501 §9 CHAR8 excludes NUL, in quoted strings and literals alike; show it as 0x80 like Dovecot
+  const safe = octets.includes('\0') ? octets.replaceAll('\0', '\x80') : octets;
+  if ((utf8 ? NOT_QUOTABLE_UTF8 : NOT_QUOTABLE).test(safe)) return `{${safe.length}}\r\n${safe}`;
+  return `"${safe.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /**
@@ -35,14 +57,14 @@ function quotable(bytes: Buffer, utf8: boolean): boolean {
  * UTF8=ACCEPT is enabled (the caller checks the octets are UTF-8).
  */
 export function imapString(bytes: Buffer, utf8 = false): Buffer {
-  const safe = withoutNul(bytes);
-  if (!quotable(safe, utf8)) return Buffer.concat([Buffer.from(`{${safe.length}}\r\n`), safe]);
-  const escaped = safe.toString('latin1').replace(/["\\]/g, '\\$&');
-  return Buffer.from(`"${escaped}"`, 'latin1');
+  return octetBytes(imapStringText(bytes.toString('latin1'), utf8));
 }
 
+/** imapNString on octet text */
+export const imapNStringText = (value: WireString | null): OctetText => (value === null ? 'NIL' : imapStringText(wireOctets(value)));
+
 export function imapNString(value: WireString | null): Buffer {
-  return value === null ? NIL : imapString(wireBytes(value));
+  return value === null ? NIL : octetBytes(imapNStringText(value));
 }
 
 /**
@@ -50,24 +72,13 @@ export function imapNString(value: WireString | null): Buffer {
  * of SP/HTAB become one space, leading and trailing blanks trimmed. RFC 3501 leaves the
  * presentation of these strings open; matching a widely used server keeps clients calm.
  */
-export function imapHumanString(value: WireString | null): Buffer {
-  if (value === null) return NIL;
-  const src = wireBytes(value);
-  const out: number[] = [];
-  let blank = true;
-  for (const c of src) {
-    if (c === 0x0d || c === 0x0a) continue;
-    if (c === 0x20 || c === 0x09) {
-      if (!blank) out.push(0x20);
-      blank = true;
-    } else {
-      out.push(c);
-      blank = false;
-    }
-  }
-  if (blank && out.length > 0) out.pop();
-  return imapString(Buffer.from(out));
+export function imapHumanStringText(value: WireString | null): OctetText {
+  if (value === null) return 'NIL';
+  const human = wireOctets(value).replace(/[\r\n]/g, '').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+  return imapStringText(human);
 }
+
+export const imapHumanString = (value: WireString | null): Buffer => octetBytes(imapHumanStringText(value));
 
 /** "(" items joined by SP ")" */
 export function imapList(items: readonly Buffer[]): Buffer {

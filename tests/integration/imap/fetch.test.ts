@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, messagesIn } from '../../support/fixtures.js';
+import { eventually, messagesIn, rawMessage } from '../../support/fixtures.js';
+import { appendFromClient } from '../../../src/mail/imap-append.js';
+import { createMailbox } from '../../../src/mail/mailbox-tree.js';
 import { imapClient, PASSWORD, RawImap, sendViaMx, setupImap, type ImapTestSetup } from './helpers.js';
 
 let t: ImapTestSetup;
@@ -51,6 +53,38 @@ describe('FETCH (RFC 9051 §6.4.5)', () => {
     const seen = await c.command('a4', 'FETCH 1 (BODY[TEXT])');
     expect(seen.join('\n')).toMatch(/FLAGS \(\\Seen\)/);
     expect((await c.command('a5', 'FETCH 5 FLAGS')).at(-1)).toMatch(/^a5 BAD /);
+    c.close();
+  });
+
+  it('UID FETCH 1:* (FLAGS ENVELOPE) of 300 messages: every answer, in order, before the tagged OK; a blob not yet described too', async () => {
+    const { db, blobs } = t.server.runtime;
+    const box = await createMailbox(db, t.an.id, 'Bulk');
+    const messages = [];
+    for (let i = 1; i <= 300; i++) {
+      const raw = rawMessage({ from: `Sender ${i} <s${i}@sender.test>`, to: ['annv@yenbai.gov.vn'], subject: `Report ${i}`, messageId: `<r${i}@test>` });
+      const { hash, size } = await blobs.put([Buffer.from(raw)]);
+      messages.push({ blobHash: hash, size, flags: i % 2 ? ['\\Seen'] : [] });
+    }
+    await appendFromClient(db, blobs, { mailboxId: box.id, quota: null, messages });
+    // a blob stored before descriptions existed: FETCH parses it on the way
+    await db.query('UPDATE blobs SET parsed = NULL WHERE hash = $1', [messages[149]!.blobHash]);
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    await c.command('s', 'SELECT Bulk');
+    const lines = await c.command('f', 'UID FETCH 1:* (FLAGS ENVELOPE)');
+    expect(lines).toHaveLength(301);
+    lines.slice(0, 300).forEach((line, k) => {
+      const i = k + 1;
+      const start = `* ${i} FETCH (UID ${i} FLAGS (${i % 2 ? '\\Seen' : ''}) ENVELOPE (`;
+      expect(line.slice(0, start.length)).toBe(start);
+      expect(line).toContain(` "Report ${i}" (("Sender ${i}" NIL "s${i}" "sender.test")) `);
+      const end = ` NIL "<r${i}@test>"))`;
+      expect(line.slice(-end.length)).toBe(end);
+    });
+    // more than one 64 KB write
+    expect(lines.reduce((n, l) => n + l.length + 2, 0)).toBeGreaterThan(64 * 1024);
+    expect(lines[300]).toMatch(/^f OK /);
     c.close();
   });
 });
