@@ -74,15 +74,21 @@ async function main(argv: string[]): Promise<number> {
     // loaded here, not at the top: the other commands stay quick to start
     const { startServer, parseRoles } = await import('./server.js');
     const server = await startServer(config, log, parseRoles(values.roles));
-    await new Promise<void>((resolve) => {
+    return new Promise<number>((resolve) => {
       const onSignal = (signal: string) => {
         log.info({ signal }, 'stopping');
-        server.stop().then(resolve, resolve);
+        // listeners close first, jobs finish or are handed back; past the limit we go anyway:
+        // an unfinished job's lock expires and another worker (or the reconciler) takes it
+        const limit = setTimeout(() => {
+          log.warn({ seconds: config.shutdownSeconds }, 'stopping took too long; exiting with work handed back');
+          resolve(1);
+        }, config.shutdownSeconds * 1000);
+        limit.unref();
+        server.stop().then(() => resolve(0), () => resolve(1)).finally(() => clearTimeout(limit));
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     });
-    return 0;
   }
   // longest match first: 'account add' before a one-word command
   const command = COMMANDS.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === argv[0]);

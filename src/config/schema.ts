@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
   redisUrl: z.string().regex(/^(redis|rediss|redis\+unix|unix):\/\//, 'a redis://, rediss:// or redis+unix:// URL').optional(),
   /** prefix of every Redis key (queues, pub/sub, counters) */
   redisPrefix: z.string().min(1).default('hopthu'),
+  /** on SIGTERM, the longest a process takes to stop before it exits anyway (its unfinished jobs go to other workers) */
+  shutdownSeconds: z.number().int().min(1).max(600).default(30),
   /** address the listeners bind to */
   listenHost: z.string().min(1).default('0.0.0.0'),
   ports: z
