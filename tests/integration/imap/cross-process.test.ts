@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { createTestEnv, type TestEnv } from '../../support/harness.js';
+import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import { startCliServer } from '../../support/cli.js';
+import { freePort } from '../../support/ports.js';
+import { PASSWORD, sendViaMx } from './helpers.js';
+import type { RunningServer } from '../../../src/cli/server.js';
+
+let env: TestEnv;
+let mail: RunningServer;
+const processes: ChildProcess[] = [];
+
+/** a `hopthu start --roles imap` process of its own against the same PostgreSQL and Redis */
+async function imapProcess(): Promise<{ port: number }> {
+  const port = await freePort();
+  const child = startCliServer(['--roles', 'imap'], {
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redis.url,
+    HOPTHU_DATA_DIR: path.join(env.dir, `data-imap-${port}`),
+    HOPTHU_LISTEN_HOST: '127.0.0.1',
+    HOPTHU_PORTS__IMAP: String(port),
+    HOPTHU_PORTS__IMAPS: String(await freePort()),
+    HOPTHU_PORTS__HEALTH: String(await freePort()),
+  });
+  processes.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('hopthu started') && Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the imap process exited: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!output.includes('hopthu started')) throw new Error(`the imap process did not start: ${output}`);
+  return { port };
+}
+
+const client = (port: number) => {
+  const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user: 'annv@yenbai.gov.vn', pass: PASSWORD }, logger: false } as ImapFlowOptions);
+  c.on('error', () => {});
+  return c;
+};
+
+/** the next `event` the client emits, and how long it took */
+function next<T>(c: ImapFlow, event: string, ms = 5000): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    c.once(event, (value: T) => {
+      clearTimeout(timer);
+      resolve({ value, ms: Date.now() - started });
+    });
+  });
+}
+
+beforeAll(async () => {
+  env = await createTestEnv({ zones: { 'sender.test': [{ type: 'TXT', text: 'v=spf1 ip4:127.0.0.1 -all' }] } });
+  // SMTP and delivery in this process; IMAP in two others
+  mail = await env.start({}, ['smtp', 'worker']);
+  await addTestDomain(mail.runtime.db, 'yenbai.gov.vn');
+  await addTestAccount(mail.runtime.db, mail.runtime.config, 'annv@yenbai.gov.vn', { name: 'Nguyễn Văn An', password: PASSWORD });
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
+  await env?.stop();
+});
+
+describe('two `hopthu start --roles imap` processes on one PostgreSQL and Redis', () => {
+  it('a session idling in one process hears what a session in the other process and the delivery worker do, within a second', { timeout: 180_000 }, async () => {
+    const [a, b] = await Promise.all([imapProcess(), imapProcess()]);
+    const idler = client(a.port);
+    const actor = client(b.port);
+    await idler.connect();
+    await actor.connect();
+    await idler.mailboxOpen('INBOX');
+    await actor.mailboxOpen('INBOX');
+    void idler.idle().catch(() => {});
+
+    // APPEND in process B → EXISTS in process A
+    let exists = next<{ count: number }>(idler, 'exists');
+    await actor.append('INBOX', 'From: a@yenbai.gov.vn\r\nSubject: Lich hop\r\n\r\nThu hai.\r\n');
+    let heard = await exists;
+    expect(heard.value.count).toBe(1);
+    expect(heard.ms).toBeLessThan(1000);
+
+    // delivered through the MX by the worker of a third process → EXISTS in A
+    exists = next<{ count: number }>(idler, 'exists', 15_000);
+    await sendViaMx(mail, 'Giấy mời họp');
+    heard = await exists;
+    expect(heard.value.count).toBe(2);
+
+    // flags changed in B → FETCH FLAGS in A
+    const flags = next<{ uid?: number; flags: Set<string> }>(idler, 'flags');
+    await actor.messageFlagsAdd('1', ['\\Seen']);
+    const changed = await flags;
+    expect([...changed.value.flags]).toContain('\\Seen');
+    expect(changed.ms).toBeLessThan(1000);
+
+    // EXPUNGE in B → EXPUNGE in A
+    const expunge = next<{ seq: number }>(idler, 'expunge');
+    await actor.messageDelete('1');
+    const gone = await expunge;
+    expect(gone.value.seq).toBe(1);
+    expect(gone.ms).toBeLessThan(1000);
+
+    await actor.logout();
+    await idler.logout().catch(() => {});
+  });
+});
