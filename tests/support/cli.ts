@@ -26,3 +26,24 @@ export function runCli(args: string[], env: Record<string, string>, stdin?: stri
 export function startCliServer(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/**
+ * `hopthu start ARGS` as its own process, resolved once it logs "hopthu started" (its
+ * roles listening). `output()` is everything it printed so far.
+ */
+export async function startedCliServer(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = startCliServer(args, env);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes('hopthu started')) {
+    if (child.exitCode !== null) throw new Error(`hopthu start ${args.join(' ')} exited: ${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hopthu start ${args.join(' ')} did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => output };
+}

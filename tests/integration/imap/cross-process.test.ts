@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { createTestEnv, type TestEnv } from '../../support/harness.js';
 import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
-import { startCliServer } from '../../support/cli.js';
+import { startedCliServer } from '../../support/cli.js';
 import { freePort } from '../../support/ports.js';
 import { PASSWORD, sendViaMx } from './helpers.js';
 import type { RunningServer } from '../../../src/cli/server.js';
@@ -16,7 +16,7 @@ const processes: ChildProcess[] = [];
 /** a `hopthu start --roles imap` process of its own against the same PostgreSQL and Redis */
 async function imapProcess(): Promise<{ port: number }> {
   const port = await freePort();
-  const child = startCliServer(['--roles', 'imap'], {
+  const { child } = await startedCliServer(['--roles', 'imap'], {
     DATABASE_URL: env.databaseUrl,
     REDIS_URL: env.redis.url,
     HOPTHU_DATA_DIR: path.join(env.dir, `data-imap-${port}`),
@@ -26,15 +26,6 @@ async function imapProcess(): Promise<{ port: number }> {
     HOPTHU_PORTS__HEALTH: String(await freePort()),
   });
   processes.push(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('hopthu started') && Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the imap process exited: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!output.includes('hopthu started')) throw new Error(`the imap process did not start: ${output}`);
   return { port };
 }
 
