@@ -192,6 +192,8 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(200).default(16),
       /** seconds between reconciler sweeps that re-enqueue spool rows no job holds */
       reconcileSeconds: z.number().int().min(1).default(30),
+      /** a job held by a worker that died goes to another worker after about this long */
+      jobLockSeconds: z.number().int().min(2).max(600).default(60),
       /** a due row is orphaned only when no job has held it this long (longer than a job's lock) */
       reconcileGraceSeconds: z.number().int().min(1).default(90),
     })
@@ -201,6 +203,7 @@ export const configSchema = z.strictObject({
       maxQueueHours: 120,
       concurrency: 16,
       reconcileSeconds: 30,
+      jobLockSeconds: 60,
       reconcileGraceSeconds: 90,
     }),
   dns: z

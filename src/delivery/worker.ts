@@ -23,8 +23,8 @@ export function startDeliveryWorker(ctx: DeliveryContext, connection: Redis): Wo
       prefix: ctx.config.redisPrefix,
       concurrency: ctx.config.delivery.concurrency,
       // a worker killed mid-job gives the job back after this long
-      lockDuration: 60_000,
-      stalledInterval: 30_000,
+      lockDuration: ctx.config.delivery.jobLockSeconds * 1000,
+      stalledInterval: ctx.config.delivery.jobLockSeconds * 500,
       maxStalledCount: 1000,
     },
   );
