@@ -14,6 +14,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { registerCleanup } from './lib/cleanup.js';
+import { intEnv } from './lib/options.js';
 import type { Metric } from './lib/report.js';
 import { startEmbeddedPostgres } from '../src/store/embedded-postgres.js';
 import { createPool, type Db } from '../src/store/db.js';
@@ -26,14 +27,6 @@ const log = (text: string) => console.error(`audit: ${text}`);
 
 const APPEND_TARGET = 5_000;
 const VERIFY_TARGET = 100_000;
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a whole number >= 1`);
-  return n;
-}
 
 /** a login failure or an administrative change, as the server writes them */
 function eventOf(i: number): AuditEvent {

@@ -15,6 +15,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { registerCleanup } from './lib/cleanup.js';
+import { intEnv } from './lib/options.js';
 import { percentile, type Metric } from './lib/report.js';
 import { configSchema } from '../src/config/schema.js';
 import { startEmbeddedPostgres } from '../src/store/embedded-postgres.js';
@@ -38,14 +39,6 @@ const LOGINS_PER_USER = 1;
 /** 5 logins a second: a province's 3,000 staff arriving at work within ten minutes */
 const LEGIT_INTERVAL_MS = 200;
 const P99_TARGET_MS = 500;
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a whole number >= 1`);
-  return n;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startMemorySampler, summarizeMemory } from './lib/memory.js';
-import type { BenchOptions } from './lib/options.js';
+import { intEnv, type BenchOptions } from './lib/options.js';
 import type { Metric } from './lib/report.js';
 import { buildDist } from './smtp/hopthu.js';
 import { timeBigMailbox } from './imap/big-mailbox.js';
@@ -41,14 +41,6 @@ const SOURCES = 200;
 const OPEN_PARALLEL = 20;
 /** hopthu's default imap.maxConnectionsPerIp */
 const DEFAULT_MAX_PER_IP = 50;
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-  return n;
-}
 
 const sourceOf = (k: number) => `127.0.0.${2 + (k % SOURCES)}`;
 

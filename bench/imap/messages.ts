@@ -7,7 +7,7 @@
  * a content-addressed store cannot share bodies between them. Deterministic in `i`.
  */
 
-import { LOCAL_DOMAIN } from '../smtp/messages.js';
+import { LOCAL_DOMAIN, wrap } from '../smtp/messages.js';
 
 /** the accounts' domain, the one smtp/hopthu.ts's provision() makes */
 export const DOMAIN = LOCAL_DOMAIN;
@@ -112,19 +112,6 @@ function encodeWords(text: string, q: boolean): string {
       ? `=?UTF-8?Q?${[...Buffer.from(w)].map((b) => (b === 0x20 ? '_' : /[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}?=`
       : `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`;
   return words.map(encode).join('\r\n ');
-}
-
-function wrap(text: string, width = 76): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 /** RFC 2045 §6.7 quoted-printable of UTF-8 text, soft line breaks under 76 characters. */

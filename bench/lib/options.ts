@@ -22,7 +22,8 @@ export interface BenchOptions {
   stallSeconds: number;
 }
 
-function int(name: string, fallback: number, min = 1): number {
+/** A whole-number knob from the environment, `fallback` when unset; a bad value stops the bench naming it. */
+export function intEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -40,15 +41,15 @@ function bool(name: string, fallback: boolean): boolean {
 
 export function readOptions(): BenchOptions {
   return {
-    messages: int('BENCH_MESSAGES', 10_000),
-    connections: int('BENCH_CONNECTIONS', 20),
-    mailboxes: int('BENCH_MAILBOXES', 100),
-    messageBytes: int('BENCH_MESSAGE_BYTES', 4096, 1024),
+    messages: intEnv('BENCH_MESSAGES', 10_000),
+    connections: intEnv('BENCH_CONNECTIONS', 20),
+    mailboxes: intEnv('BENCH_MAILBOXES', 100),
+    messageBytes: intEnv('BENCH_MESSAGE_BYTES', 4096, 1024),
     dkim: bool('BENCH_DKIM', true),
     tls: bool('BENCH_TLS', false),
     skipBuild: bool('BENCH_SKIP_BUILD', false),
-    timeoutSeconds: int('BENCH_TIMEOUT_SECONDS', 3600),
+    timeoutSeconds: intEnv('BENCH_TIMEOUT_SECONDS', 3600),
     profile: bool('BENCH_PROFILE', false),
-    stallSeconds: int('BENCH_STALL_SECONDS', 90),
+    stallSeconds: intEnv('BENCH_STALL_SECONDS', 90),
   };
 }

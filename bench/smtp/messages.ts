@@ -39,7 +39,7 @@ const PARAGRAPHS = [
 const CLOSING = ['', 'Nơi nhận:', '- Như trên;', '- Lãnh đạo Bộ (để báo cáo);', '- Lưu: VT, VP.', '', 'TL. BỘ TRƯỞNG', 'CHÁNH VĂN PHÒNG', '', 'Nguyễn Văn An'];
 
 /** Lines of at most ~76 characters, broken at spaces. */
-function wrap(text: string, width = 76): string[] {
+export function wrap(text: string, width = 76): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
