@@ -24,6 +24,8 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
   const [imap, imaps, smtp, submission, submissions, http, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     HOPTHU_DATA_DIR: dataDir,
+    // as npm start and the deploy/ units run it
+    MALLOC_ARENA_MAX: '2',
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__IMAP: String(imap),
     HOPTHU_PORTS__IMAPS: String(imaps),

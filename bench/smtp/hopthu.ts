@@ -43,6 +43,8 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
   const [smtp, submission, submissions, imap, imaps, http, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     HOPTHU_DATA_DIR: dataDir,
+    // as npm start and the deploy/ units run it
+    MALLOC_ARENA_MAX: '2',
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__SMTP: String(smtp),
     HOPTHU_PORTS__SUBMISSION: String(submission),
