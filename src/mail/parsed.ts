@@ -78,5 +78,3 @@ export function summaryOfSearch(s: SearchFields): MessageSummary {
     messageId: s.messageId,
   };
 }
-
-export { ensureSearchText } from './search-backlog.js';

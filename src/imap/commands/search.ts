@@ -1,8 +1,8 @@
 import { searchMailbox, uidSetOf, type SearchKey as MailSearchKey } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
-import { atom, untagged, type ImapValue } from '../protocol/response-writer.js';
+import { esearchValues, onlySaves } from './esearch.js';
+import { atom, untagged } from '../protocol/response-writer.js';
 import type { SearchKey, SearchReturn } from '../protocol/search-args.js';
-import { formatSequenceSet } from '../protocol/sequence-set.js';
 import type { ReadCommand } from '../protocol/reader-types.js';
 import type { SelectedMailbox } from '../selected-mailbox.js';
 
@@ -75,17 +75,9 @@ export const search: Command<'SEARCH'> = {
     const numbers = known.map((u) => (uid ? u : sel.seqOf(u)));
     if (r) {
       if (r.save) sel.saved = savedUids(r, known);
-      // RFC 5182 §2.4: SAVE alone answers no ESEARCH
-      if (r.save && !r.min && !r.max && !r.all && !r.count) return;
+      if (onlySaves(r)) return;
       // RFC 4731 §3.1 ESEARCH
-      const values: ImapValue[] = [[atom('TAG'), tag]];
-      if (uid) values.push(atom('UID'));
-      if (numbers.length) {
-        if (r.min) values.push(atom('MIN'), numbers[0] as number);
-        if (r.max) values.push(atom('MAX'), numbers[numbers.length - 1] as number);
-        if (r.all) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
-      }
-      if (r.count) values.push(atom('COUNT'), numbers.length);
+      const values = esearchValues(tag, uid, numbers, r);
       // RFC 7162 §3.1.5: with a MODSEQ criterion, the highest MODSEQ of the matches
       if (usesModseq(args.search) && numbers.length && result.highestModseq !== null) {
         session.condstore = true;

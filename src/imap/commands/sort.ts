@@ -1,10 +1,11 @@
 import { sortMailbox, threadMailbox, THREAD_ALGORITHMS, type SortField, type ThreadAlgorithm } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapBad } from '../errors.js';
-import { atom, formatSequenceSet, untagged, type ImapValue } from '../protocol/response-writer.js';
+import { atom, untagged } from '../protocol/response-writer.js';
 import { threadResponse } from '../protocol/thread-response.js';
 import type { Session } from '../session.js';
 import { toMailQuery } from './search.js';
+import { esearchValues, onlySaves } from './esearch.js';
 
 const sortOptions = (session: Session) => ({ blobs: session.ctx.blobs, collation: session.ctx.config.imap.sortCollation });
 
@@ -25,18 +26,10 @@ export const sort: Command<'SORT'> = {
     }
     // RFC 5182 §2.1 with RFC 5267 §3.2: SAVE keeps the matching messages as a set
     if (r.save) sel.saved = [...known].sort((a, b) => a - b);
-    if (r.save && !r.min && !r.max && !r.all && !r.count) return;
+    if (onlySaves(r)) return;
     // RFC 5267 §3.2: MIN and MAX are the first and last message in sort order; ALL keeps the
     // sort order, only ascending runs becoming ranges ("3,1:2,4:6")
-    const values: ImapValue[] = [[atom('TAG'), tag]];
-    if (uid) values.push(atom('UID'));
-    if (numbers.length) {
-      if (r.min) values.push(atom('MIN'), numbers[0] as number);
-      if (r.max) values.push(atom('MAX'), numbers[numbers.length - 1] as number);
-      if (r.all) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
-    }
-    if (r.count) values.push(atom('COUNT'), numbers.length);
-    session.send(untagged(atom('ESEARCH'), ...values));
+    session.send(untagged(atom('ESEARCH'), ...esearchValues(tag, uid, numbers, r)));
   },
 };
 
