@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { Account } from '../identity/accounts.js';
 import { getAgencyById } from '../identity/agencies.js';
-import { listDomains } from '../identity/domains.js';
+import { getDomain, listDomains } from '../identity/domains.js';
 import { mayManageAccount, mayManageDomain, mayUseAgency, type RoleScope } from '../identity/roles.js';
 import { forbidden } from './errors.js';
 
@@ -31,4 +31,15 @@ export async function requireAgencyInScope(db: Queryable, scope: RoleScope, agen
 
 export async function requireDomainInScope(db: Queryable, scope: RoleScope, domainId: number, name: string): Promise<void> {
   if (!mayManageDomain(scope, domainId)) throw forbidden(`the domain ${name} is outside ${await describeScope(db, scope)}`);
+}
+
+/**
+ * The domain a list is limited to: the one asked for (`?domain=`, which must be in scope),
+ * else a domain admin's own domain, else none (every domain).
+ */
+export async function domainFilter(db: Queryable, scope: RoleScope, asked: string | undefined): Promise<number | undefined> {
+  if (!asked) return scope.role === 'domain-admin' ? scope.domainId : undefined;
+  const domain = await getDomain(db, asked);
+  await requireDomainInScope(db, scope, domain.id, domain.name);
+  return domain.id;
 }

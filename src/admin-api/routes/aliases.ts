@@ -8,7 +8,7 @@ import { defineRoute } from '../route.js';
 import { decodeCursor, pageOf, pageQuery, toPage } from '../paging.js';
 import { addressParam } from '../schemas.js';
 import { auditApiChange } from '../audit.js';
-import { requireDomainInScope } from '../scope.js';
+import { domainFilter, requireDomainInScope } from '../scope.js';
 import { ApiError } from '../errors.js';
 
 const ALIAS_ADMINS = ['superadmin', 'domain-admin'] as const;
@@ -26,12 +26,7 @@ export const listAliasesRoute = defineRoute({
   response: pageOf(aliasItem),
   errors: [404],
   async handler({ query, principal, deps }) {
-    let domainId = principal.scope.role === 'domain-admin' ? principal.scope.domainId : undefined;
-    if (query.domain) {
-      const domain = await getDomain(deps.db, query.domain);
-      await requireDomainInScope(deps.db, principal.scope, domain.id, domain.name);
-      domainId = domain.id;
-    }
+    const domainId = await domainFilter(deps.db, principal.scope, query.domain);
     const rows = await listAliasesPage(deps.db, domainId !== undefined ? { domainId } : {}, {
       ...(query.cursor ? { after: decodeCursor(query.cursor)! } : {}),
       limit: query.limit + 1,

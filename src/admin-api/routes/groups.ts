@@ -12,7 +12,7 @@ import { defineRoute } from '../route.js';
 import { pageInMemory, pageOf, pageQuery } from '../paging.js';
 import { addressParam, agencyCode, iso, timestamp } from '../schemas.js';
 import { auditApiChange } from '../audit.js';
-import { requireAccountInScope, requireDomainInScope } from '../scope.js';
+import { domainFilter, requireAccountInScope, requireDomainInScope } from '../scope.js';
 import { ApiError } from '../errors.js';
 
 /** groups belong to a domain: its domain admin manages them */
@@ -61,12 +61,7 @@ export const listGroupsRoute = defineRoute({
   response: pageOf(groupItem),
   errors: [404],
   async handler({ query, principal, deps }) {
-    let domainId = principal.scope.role === 'domain-admin' ? principal.scope.domainId : undefined;
-    if (query.domain) {
-      const domain = await getDomain(deps.db, query.domain);
-      await requireDomainInScope(deps.db, principal.scope, domain.id, domain.name);
-      domainId = domain.id;
-    }
+    const domainId = await domainFilter(deps.db, principal.scope, query.domain);
     const groups = (await listGroups(deps.db)).filter((g) => domainId === undefined || g.domainId === domainId);
     const page = pageInMemory(groups, (g) => g.address, query.cursor, query.limit, (g) => g);
     return { items: await Promise.all(page.items.map((g) => toItem(deps.db, g))), next_cursor: page.next_cursor };
