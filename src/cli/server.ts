@@ -83,7 +83,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
     }
 
     if (roles.includes('web')) {
-      const web = await startWeb(context);
+      const web = await startWeb({ ...context, directoryPasswords: runtime.directoryPasswords });
       ports.http = web.port;
       stops.push(() => web.close());
     }

@@ -1,13 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DeliveryContext } from '../delivery/context.js';
+import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
 import { mountAdminApi } from '../admin-api/plugin.js';
 import { mountClientSetup } from '../client-setup/routes.js';
+import { mountWebmail } from '../webmail/plugin.js';
 
 /**
  * What the parts of the web role stand on: the server's shared context (PostgreSQL,
- * Redis, blob store, delivery queue to submit mail, resolver, log).
+ * Redis, blob store, delivery queue to submit mail, resolver, log) and, for domains
+ * whose passwords the directory checks, the directory's bind.
  */
-export type WebDeps = DeliveryContext;
+export type WebDeps = DeliveryContext & { directoryPasswords?: DirectoryPasswordCheck | undefined };
 
 /**
  * One part of the web role, mounted on the shared Fastify instance: the admin API
@@ -17,7 +20,7 @@ export type WebDeps = DeliveryContext;
 export type WebMount = (app: FastifyInstance, deps: WebDeps) => Promise<void>;
 
 /** The parts the web role serves; a new one is added here. */
-export const WEB_MOUNTS: readonly WebMount[] = [mountAdminApi, mountClientSetup];
+export const WEB_MOUNTS: readonly WebMount[] = [mountAdminApi, mountClientSetup, mountWebmail];
 
 export interface WebApp {
   app: FastifyInstance;

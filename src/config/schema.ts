@@ -293,6 +293,19 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none */
       trustedProxies: z.array(z.string().min(1)).default([]),
+      /** minutes without a request after which a webmail or console session ends */
+      sessionIdleMinutes: z.number().int().min(5).max(24 * 60).default(120),
+      /** hours after login after which a session ends however active it is */
+      sessionMaxHours: z.number().int().min(1).max(24 * 30).default(12),
+      /** the time zone dates are shown in (IANA name) */
+      timeZone: z.string().min(1).refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'an IANA time zone such as Asia/Ho_Chi_Minh').default('Asia/Ho_Chi_Minh'),
     })
     .prefault({}),
   audit: z
