@@ -41,6 +41,7 @@ table.list th,table.list td{padding:6px 8px;border-bottom:1px solid #e3e7ec;text
 table.list th{font-size:.88em;color:#445;background:#f7f9fb}
 .pager{display:flex;gap:12px;align-items:center;margin:8px 0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+nav.menu ul{list-style:none;margin:0;padding:0}nav.menu li a{display:block;padding:6px 10px;border-radius:4px;text-decoration:none}nav.menu li a[aria-current]{background:#dce8f5;font-weight:600}
 footer.lang{margin:16px;text-align:center;font-size:.9em}
 @media (max-width:720px){.layout{flex-direction:column;padding:8px}.layout>aside{flex:none;width:100%}header.top{padding:6px 8px}}
 `;
