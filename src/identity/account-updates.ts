@@ -1,3 +1,4 @@
+import { revokeSessionsOf } from './web-sessions.js';
 import type { Queryable } from '../store/db.js';
 import { toAccount, type AccountKind, type AccountRow, type AccountStatus, type Account } from './accounts.js';
 
@@ -73,6 +74,7 @@ export async function setStatusBatch(db: Queryable, accountIds: readonly number[
      WHERE id = ANY($1::bigint[]) AND status <> $2 RETURNING id`,
     [accountIds, status],
   );
+  if (status === 'disabled') await revokeSessionsOf(db, rows.map((r) => r.id));
   return rows.map((r) => r.id);
 }
 

@@ -1,3 +1,4 @@
+import { revokeSessionsOf } from './web-sessions.js';
 import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { parseAddress } from './address.js';
@@ -120,6 +121,7 @@ export async function setAccountStatus(db: Queryable, accountId: number, status:
        disabled_at = CASE WHEN $2 = 'disabled' THEN coalesce(disabled_at, now()) END WHERE id = $1`,
     [accountId, status],
   );
+  if (status === 'disabled') await revokeSessionsOf(db, [accountId]);
 }
 
 export interface AccountChange {

@@ -1,4 +1,5 @@
 import { transaction, type Db, type Queryable } from '../store/db.js';
+import { revokeSessionsOf } from './web-sessions.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError } from '../shared/errors.js';
 import type { Account } from './accounts.js';
@@ -75,6 +76,8 @@ export async function setAccountPassword(
     [account.id, hash, mustChange],
   );
   await db.query('INSERT INTO password_history (account_id, password_hash) VALUES ($1, $2)', [account.id, hash]);
+  // an administrator's reset answers a lost or stolen password: whoever holds a session with the old one is out
+  if (options.by === 'admin') await revokeSessionsOf(db, [account.id]);
   await db.query(
     `DELETE FROM password_history WHERE account_id = $1 AND id NOT IN (
        SELECT id FROM password_history WHERE account_id = $1 ORDER BY id DESC LIMIT $2)`,

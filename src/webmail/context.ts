@@ -6,7 +6,7 @@ import { scopesOf } from '../identity/roles.js';
 import { HopthuError } from '../shared/errors.js';
 import { translator, type Catalogue, type Locale, type Translate } from './i18n/catalogue.js';
 import { LocaleFormat } from './i18n/format.js';
-import type { WebSession } from './auth/sessions.js';
+import type { WebSession } from '../identity/web-sessions.js';
 import { COMMON } from './strings.js';
 
 /** What the webmail and the console stand on: the web role's context (with the directory's password check). */

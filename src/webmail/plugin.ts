@@ -8,7 +8,7 @@ import type { WebDeps } from '../cli/web.js';
 import { getAccountById } from '../identity/accounts.js';
 import { UserError } from '../shared/errors.js';
 import { ASSETS } from './assets/bundle.js';
-import { findSession, randomToken, revokeAllSessions, type WebSession } from './auth/sessions.js';
+import { findSession, randomToken, revokeAllSessions, type WebSession } from '../identity/web-sessions.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { LANGUAGE_COOKIE, PRE_LOGIN_COOKIE, SESSION_COOKIE, cookie, readCookies } from './cookies.js';
 import { makeContext, PageError, type WebContext, type WebmailDeps } from './context.js';

@@ -15,6 +15,7 @@ import {
   createOwnAppPasswordRoute, listAppPasswordsRoute, listOwnAppPasswordsRoute, revokeAppPasswordRoute, revokeOwnAppPasswordRoute,
 } from './app-passwords.js';
 import { exportAuditRoute, listAuditEventsRoute, loginHistoryRoute } from './audit.js';
+import { listOwnSessionsRoute, listSessionsRoute, revokeOwnSessionRoute, revokeSessionsRoute } from './sessions.js';
 
 /** Every operation of the admin API: the server's routes and the OpenAPI document are both made from this list. */
 export const ADMIN_ROUTES: readonly AnyApiRoute[] = [
@@ -26,6 +27,7 @@ export const ADMIN_ROUTES: readonly AnyApiRoute[] = [
   listGroupsRoute, createGroupRoute, showGroupRoute, deleteGroupRoute, listGroupMembersRoute, addGroupMembersRoute, removeGroupMemberRoute,
   listDelegationsRoute, setDelegationRoute, removeDelegationRoute,
   listAppPasswordsRoute, revokeAppPasswordRoute,
+  listSessionsRoute, revokeSessionsRoute,
   listAuditEventsRoute, loginHistoryRoute, exportAuditRoute,
-  meRoute, listOwnAppPasswordsRoute, createOwnAppPasswordRoute, revokeOwnAppPasswordRoute,
+  meRoute, listOwnAppPasswordsRoute, createOwnAppPasswordRoute, revokeOwnAppPasswordRoute, listOwnSessionsRoute, revokeOwnSessionRoute,
 ];

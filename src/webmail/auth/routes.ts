@@ -13,7 +13,7 @@ import { html } from '../html.js';
 import { isLocale } from '../i18n/catalogue.js';
 import { csrfField, languageLinks, renderPage } from '../layout.js';
 import { safeNext, seeOther, sendPage, userErrorText } from '../plugin.js';
-import { createSession, revokeAllSessions, revokeSession, setSessionStage } from './sessions.js';
+import { createSession, revokeAllSessions, revokeSession, setSessionStage } from '../../identity/web-sessions.js';
 
 /** The notices the login page shows after a redirect (?done=…), never free text from the URL. */
 const DONE = { 'logged-out': 'login.logged-out', 'logged-out-everywhere': 'login.logged-out-everywhere', activated: 'login.activated', expired: 'login.expired' } as const;

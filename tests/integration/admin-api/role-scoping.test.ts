@@ -116,6 +116,12 @@ const CASES: Case[] = [
   c('exportAuditEvents', 'as JSON lines', 'GET', '/api/v1/audit/export?format=jsonl', by(200, 403, 403, 200, 403)),
 
   c('getMe', 'the user token’s own account', 'GET', '/api/v1/me', by(403, 403, 403, 403, 200)),
+  c('listSessions', 'of A1', 'GET', '/api/v1/accounts/can@yenbai.gov.vn/sessions', by(200, 200, 200, 200, 403)),
+  c('listSessions', 'of B1', 'GET', '/api/v1/accounts/binh@yenbai.gov.vn/sessions', by(200, 200, 403, 200, 403)),
+  c('revokeSessions', 'of A1', 'DELETE', '/api/v1/accounts/can@yenbai.gov.vn/sessions', ADMINS_ONLY(200)),
+  c('revokeSessions', 'of B1', 'DELETE', '/api/v1/accounts/binh@yenbai.gov.vn/sessions', by(200, 200, 403, 403, 403)),
+  c('listOwnSessions', 'the user’s own', 'GET', '/api/v1/me/sessions', by(403, 403, 403, 403, 200)),
+  c('revokeOwnSession', 'one that is not theirs', 'DELETE', '/api/v1/me/sessions/999999', by(403, 403, 403, 403, 404)),
   c('listOwnAppPasswords', 'the user’s own', 'GET', '/api/v1/me/app-passwords', by(403, 403, 403, 403, 200)),
   c('createOwnAppPassword', 'for a mail client', 'POST', '/api/v1/me/app-passwords', by(403, 403, 403, 403, 201), (r) => ({ name: `may-${r}`, scopes: ['imap', 'smtp'] })),
   c('revokeOwnAppPassword', 'the user’s own', 'DELETE', (r) => `/api/v1/me/app-passwords/cu-${r}`, by(403, 403, 403, 403, 200)),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../store/db.js';
 
 export type SessionStage = 'second-factor' | 'change-password' | 'ready';
 
@@ -110,6 +110,13 @@ export async function revokeSession(db: Queryable, accountId: number, sessionId:
 /** Ends every session of the account (logout everywhere, a password reset, a disabled account), but one when asked; returns how many. */
 export async function revokeAllSessions(db: Queryable, accountId: number, except?: number): Promise<number> {
   const { rowCount } = await db.query('UPDATE web_sessions SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2', [accountId, except ?? null]);
+  return rowCount ?? 0;
+}
+
+/** Ends every session of these accounts (disabled, or their password reset by an administrator). */
+export async function revokeSessionsOf(db: Queryable, accountIds: readonly number[]): Promise<number> {
+  if (!accountIds.length) return 0;
+  const { rowCount } = await db.query('UPDATE web_sessions SET revoked_at = now() WHERE account_id = ANY($1::bigint[]) AND revoked_at IS NULL', [accountIds]);
   return rowCount ?? 0;
 }
 
