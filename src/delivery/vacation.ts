@@ -29,7 +29,8 @@ export function dayIn(timeZone: string, now: Date): string {
  * reply twice. Returns the spool ids of the replies, for the queue after COMMIT.
  *
  * No reply (RFC 3834 §2, RFC 5230 §4.5-4.6): to the null reverse-path, Auto-Submitted
- * mail, list and bulk mail, program senders (vacation-rules.ts); to the account itself;
+ * mail, list and bulk mail, program senders, senders our MX found forged
+ * (vacation-rules.ts); to the account itself;
  * when none of the account's addresses (its own, its aliases) is in To or Cc — mail
  * that reached it by Bcc or through a distribution group is not personal mail; and
  * to a sender answered within the period.
@@ -48,14 +49,15 @@ export async function answerVacations(
   if (!vacations.size) return [];
   const sender = tryNormalizeAddress(spool.mailFrom);
   const head = await ctx.blobs.readRange(spool.blobHash, 0, Math.min(parsed.root.bodyStart, HEADER_BYTES));
-  const reason = sender ? automatedMessageReason(sender, parseHeaderBlock(head)) : 'automated-sender';
+  const reason = sender ? automatedMessageReason(sender, parseHeaderBlock(head), ctx.config.hostname) : 'automated-sender';
   if (!sender || reason) {
     ctx.log.debug({ spoolId: spool.id, sender: spool.mailFrom, reason }, 'no vacation reply: automated message');
     return [];
   }
   // RFC 3834 §4: a personal responder answers the return path (the envelope sender), not From or Reply-To
   const target = await classifyRecipient(db, sender).catch(() => undefined);
-  if (!target || target.kind === 'unknown-local') return [];
+  // a distribution group is no one to answer (and would answer all its members)
+  if (!target || target.kind === 'unknown-local' || target.kind === 'group') return [];
   const addressed = new Set([...parsed.search.to, ...parsed.search.cc].map((a) => a.address).filter((a): a is string => a !== null));
   const replies: number[] = [];
   for (const account of inboxed) {
