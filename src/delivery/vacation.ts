@@ -87,17 +87,20 @@ export async function answerVacations(
   return replies;
 }
 
+/** A msg-id the reply may repeat: visible ASCII only, short enough for one header line (RFC 5322 §2.1.1). */
+const usableId = (id: string | null): string | undefined => (id && id.length <= 250 && /^<[\x21-\x7e]+>$/.test(id) ? id : undefined);
+
 /** The auto-reply itself: from the account to the envelope sender, threaded under the original. */
 export function vacationReply(hostname: string, account: Account, sender: string, vacation: Vacation, original: ParsedMessage, now: Date): Buffer {
   const originalSubject = original.search.subjects[0] ?? '';
   // RFC 3834 §3.1.5 / RFC 5230 §4.3: without a subject of its own, "Auto: " and the original's
   const subject = vacation.subject || `Auto: ${originalSubject}`.trim();
-  const messageId = original.search.messageId;
+  const messageId = usableId(original.search.messageId);
   const threading: Array<[string, string]> = messageId
     ? [
         // RFC 5322 §3.6.4 (RFC 3834 §3.1.4): a reply names what it answers
         ['In-Reply-To', messageId],
-        ['References', [...original.search.references.slice(-10), messageId].join('\r\n ')],
+        ['References', [...original.search.references.filter((id) => usableId(id)).slice(-10), messageId].join('\r\n ')],
       ]
     : [];
   return plainTextMessage(

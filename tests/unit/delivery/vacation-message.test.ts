@@ -71,6 +71,13 @@ describe('the reply', () => {
     expect(mail.text?.trimEnd()).toBe(vacation.body);
   });
 
+  it('repeats no msg-id too long for a header line', async () => {
+    const long = parseMessage(Buffer.from(`From: a@b.test\r\nSubject: x\r\nMessage-ID: <${'x'.repeat(300)}@b.test>\r\n\r\nx\r\n`));
+    const mail = await simpleParser(vacationReply('mx.hopthu.test', account, 'a@b.test', vacation, long, new Date()));
+    expect(mail.inReplyTo).toBeUndefined();
+    expect(mail.headers.has('references')).toBe(false);
+  });
+
   it('takes the configured subject as it is', async () => {
     const raw = vacationReply('mx.hopthu.test', account, 'vanthu@bogiaoduc.test', { ...vacation, subject: 'Tự động trả lời: đang nghỉ phép' }, original, new Date());
     expect((await simpleParser(raw)).subject).toBe('Tự động trả lời: đang nghỉ phép');
