@@ -23,6 +23,7 @@ import { roleGrant, roleRevoke, roleList } from './commands/role.js';
 import { provisionPlan, provisionApply, provisionStatus, provisionCredentials } from './commands/provision.js';
 import { migrate } from '../store/migrate.js';
 import { holdAdd, holdList, holdShow, holdRelease } from './commands/hold.js';
+import { inspectionApprove, inspectionDeny, inspectionEnd, inspectionList, inspectionRequest } from './commands/inspection.js';
 import { retentionSet, retentionRun } from './commands/retention.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
 import { importImap } from './commands/import.js';
@@ -42,7 +43,7 @@ const migrateCommand: CliCommand = {
 const COMMANDS: CliCommand[] = [
   migrateCommand, domainAdd, domainList, domainPasswords, accountAdd, accountList, accountShow, accountPasswd, accountDisable, accountEnable, accountUnlock,
   aliasAdd, aliasList, queueList, queueRetry, queueBounce, dnsCommand, auditVerify,
-  holdAdd, holdList, holdShow, holdRelease, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, traceCommand, auditQuery, auditExport, auditPrune,
+  holdAdd, holdList, holdShow, holdRelease, inspectionRequest, inspectionApprove, inspectionDeny, inspectionEnd, inspectionList, retentionSet, retentionRun, backupCommand, restoreCommand, importImap, traceCommand, auditQuery, auditExport, auditPrune,
   agencyAdd, agencyList, agencyMove, agencyRename, groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow,
   delegationAdd, delegationRemove, delegationList,
   tokenCreate, tokenList, tokenRevoke, roleGrant, roleRevoke, roleList,

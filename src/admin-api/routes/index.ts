@@ -15,6 +15,7 @@ import {
   createOwnAppPasswordRoute, listAppPasswordsRoute, listOwnAppPasswordsRoute, revokeAppPasswordRoute, revokeOwnAppPasswordRoute,
 } from './app-passwords.js';
 import { exportAuditRoute, listAuditEventsRoute, loginHistoryRoute } from './audit.js';
+import { approveInspectionRoute, denyInspectionRoute, endInspectionRoute, listInspectionsRoute, requestInspectionRoute } from './inspections.js';
 import { listOwnSessionsRoute, listSessionsRoute, revokeOwnSessionRoute, revokeSessionsRoute } from './sessions.js';
 
 /** Every operation of the admin API: the server's routes and the OpenAPI document are both made from this list. */
@@ -29,5 +30,6 @@ export const ADMIN_ROUTES: readonly AnyApiRoute[] = [
   listAppPasswordsRoute, revokeAppPasswordRoute,
   listSessionsRoute, revokeSessionsRoute,
   listAuditEventsRoute, loginHistoryRoute, exportAuditRoute,
+  listInspectionsRoute, requestInspectionRoute, approveInspectionRoute, denyInspectionRoute, endInspectionRoute,
   meRoute, listOwnAppPasswordsRoute, createOwnAppPasswordRoute, revokeOwnAppPasswordRoute, listOwnSessionsRoute, revokeOwnSessionRoute,
 ];

@@ -1,11 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../../src/admin-api/routes/index.js';
 import { ROLES, startApiEnv, type ApiEnv, type TestRole } from './api-env.js';
+import { getAccount } from '../../../src/identity/accounts.js';
+import { grantRole } from '../../../src/identity/roles.js';
+import { decideInspection, requestInspection } from '../../../src/identity/inspections.js';
 
 let api: ApiEnv;
 
+/** inspection numbers per role for the end case (made in beforeAll: 1 to approve, 2 to deny, 3–7 to end) */
+const endable: Record<TestRole, number> = { auditor: 3, user: 4, 'agency-admin': 5, 'domain-admin': 6, superadmin: 7 };
+
 beforeAll(async () => {
   api = await startApiEnv();
+  const { db } = api.server.runtime;
+  const auditor = await getAccount(db, 'doan@yenbai.gov.vn');
+  await grantRole(db, { accountId: auditor.id, role: 'auditor', grantedBy: 'test' });
+  const mailbox = await getAccount(db, 'can@yenbai.gov.vn');
+  for (let i = 1; i <= 7; i++) await requestInspection(db, { mailbox, auditor, reason: `hồ sơ thanh tra số ${i}`, hours: 4 }, { actor: 'cli:test' });
+  for (const id of Object.values(endable)) await decideInspection(db, id, true, { actor: 'cli:second' });
 });
 
 afterAll(async () => {
@@ -120,6 +132,11 @@ const CASES: Case[] = [
   c('listSessions', 'of B1', 'GET', '/api/v1/accounts/binh@yenbai.gov.vn/sessions', by(200, 200, 403, 200, 403)),
   c('revokeSessions', 'of A1', 'DELETE', '/api/v1/accounts/can@yenbai.gov.vn/sessions', ADMINS_ONLY(200)),
   c('revokeSessions', 'of B1', 'DELETE', '/api/v1/accounts/binh@yenbai.gov.vn/sessions', by(200, 200, 403, 403, 403)),
+  c('listInspections', 'all', 'GET', '/api/v1/inspections', by(200, 403, 403, 200, 403)),
+  c('requestInspection', 'of can@ by doan@', 'POST', '/api/v1/inspections', by(201, 403, 403, 201, 403), () => ({ mailbox: 'can@yenbai.gov.vn', auditor: 'doan@yenbai.gov.vn', reason: 'công văn số 12/TTr yêu cầu', hours: 2 })),
+  c('approveInspection', 'a pending one asked by another', 'POST', '/api/v1/inspections/1/approve', by(200, 403, 403, 403, 403)),
+  c('denyInspection', 'a pending one', 'POST', '/api/v1/inspections/2/deny', by(200, 403, 403, 403, 403)),
+  c('endInspection', 'an active one', 'POST', (r) => `/api/v1/inspections/${endable[r]}/end`, by(200, 403, 403, 200, 403)),
   c('listOwnSessions', 'the user’s own', 'GET', '/api/v1/me/sessions', by(403, 403, 403, 403, 200)),
   c('revokeOwnSession', 'one that is not theirs', 'DELETE', '/api/v1/me/sessions/999999', by(403, 403, 403, 403, 404)),
   c('listOwnAppPasswords', 'the user’s own', 'GET', '/api/v1/me/app-passwords', by(403, 403, 403, 403, 200)),
