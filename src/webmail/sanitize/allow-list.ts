@@ -22,11 +22,12 @@ export const ALLOWED_ELEMENTS: readonly string[] = [
  * forms, document metadata, and the raw-text and foreign-content elements
  * whose insides browsers parse differently from HTML (the root of mutation XSS).
  * <style> is dropped whole too: its rules would apply to the whole frame, and
- * inline style attributes carry the layout of real mail.
+ * inline style attributes carry the layout of real mail. A <form> itself only
+ * loses its tag (some generators wrap a whole message in one); its controls go.
  */
 export const DROPPED_WITH_CONTENT: readonly string[] = [
   'script', 'style', 'template', 'noscript', 'noembed', 'noframes', 'iframe', 'frame', 'frameset',
-  'object', 'embed', 'applet', 'param', 'svg', 'math', 'form', 'input', 'button', 'select', 'option',
+  'object', 'embed', 'applet', 'param', 'svg', 'math', 'input', 'button', 'select', 'option',
   'optgroup', 'datalist', 'textarea', 'output', 'title', 'xmp', 'plaintext', 'listing',
   'audio', 'video', 'source', 'track', 'canvas', 'map', 'area', 'portal', 'dialog',
   'meta', 'link', 'base', 'basefont', 'bgsound', 'marquee', 'blink', 'isindex', 'keygen',
