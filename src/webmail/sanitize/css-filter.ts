@@ -86,8 +86,8 @@ function filterValue(
   usedContentIds: Set<string>,
   counts: { blockedRemote: number },
 ): string | undefined {
-  // CSS escapes (\6a avascript, \28) and markup characters have no place in mail styles.
-  if (/[\\<>@{}]/.test(value) || /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(value)) return undefined;
+  // CSS escapes (\6a avascript, \28), braces and markup characters have no place in mail styles.
+  if (/[\\<>{}]/.test(value) || /@import/i.test(value) || /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(value)) return undefined;
   if (property === 'position' && !ALLOWED_POSITIONS.has(value.toLowerCase())) return undefined;
   // Every function call must be one we know; expression(), var(), attr(), image-set() and so on are refused.
   for (const match of value.matchAll(/([a-z-]*)\s*\(/gi)) {
