@@ -40,6 +40,36 @@ type SanitizeHtmlOptions = sanitizeHtml.IOptions & { allowedEmptyAttributes: str
 /** Element renamed on the way: a message's <body> keeps its colours and background as a <div>. */
 const RENAMED: Readonly<Record<string, string>> = { body: 'div' };
 
+/** The allow-list as sanitize-html options; the attribute checks are added per message. */
+const ALLOW_LIST_OPTIONS: SanitizeHtmlOptions = {
+  allowedTags: [...ALLOWED_ELEMENTS],
+  allowedAttributes: Object.fromEntries(
+    Object.entries(ALLOWED_ATTRIBUTES).map(([tag, attributes]) => [tag, [...attributes]]),
+  ),
+  nonTextTags: [...DROPPED_WITH_CONTENT],
+  disallowedTagsMode: 'discard',
+  // Schemes checked again by sanitize-html after our own URL policy: a second lock on the same door.
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: Object.fromEntries(
+    [...ALLOWED_ELEMENTS].map((tag) => [tag, tag === 'a' ? ['http', 'https', 'mailto'] : ['http', 'https', 'data']]),
+  ),
+  allowedSchemesAppliedToAttributes: ['href', 'src', 'background', 'cite', 'action', 'formaction', 'xlink:href', 'poster', 'longdesc', 'usemap', 'lowsrc', 'dynsrc'],
+  allowProtocolRelative: false,
+  // Our style filter has run; sanitize-html's own would re-serialise the result differently.
+  parseStyleAttributes: false,
+  allowedEmptyAttributes: ['alt', 'nowrap', 'noshade', 'reversed'],
+  nestingLimit: MAX_NESTING,
+  enforceHtmlBoundary: false,
+};
+
+/**
+ * The parser closes elements implicitly (a <tr> closes an open <td>, a <div> a <p>) only when they
+ * are the innermost open element; once a removed element between them is gone, the next parse
+ * can nest differently. Re-running the allow-list on our own output until it no longer changes
+ * makes the result a fixed point, so sanitizing it again gives it back unchanged.
+ */
+const MAX_SETTLING_PASSES = 4;
+
 /**
  * Makes an untrusted HTML message body safe to show in the message frame:
  * an allow-list of elements and attributes, links limited to http, https and
@@ -82,28 +112,12 @@ export function sanitizeMailHtml(html: string, options: SanitizeMailOptions = {}
     return { tagName: name, attribs: out };
   };
 
-  const sanitizeOptions: SanitizeHtmlOptions = {
-    allowedTags: [...ALLOWED_ELEMENTS],
-    allowedAttributes: Object.fromEntries(
-      Object.entries(ALLOWED_ATTRIBUTES).map(([tag, attributes]) => [tag, [...attributes]]),
-    ),
-    nonTextTags: [...DROPPED_WITH_CONTENT],
-    disallowedTagsMode: 'discard',
-    transformTags: { '*': transformAttributes },
-    // Checked again by sanitize-html after our own checks above: a second lock on the same door.
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: Object.fromEntries(
-      [...ALLOWED_ELEMENTS].map((tag) => [tag, tag === 'a' ? ['http', 'https', 'mailto'] : ['http', 'https', 'data']]),
-    ),
-    allowedSchemesAppliedToAttributes: ['href', 'src', 'background', 'cite', 'action', 'formaction', 'xlink:href', 'poster', 'longdesc', 'usemap', 'lowsrc', 'dynsrc'],
-    allowProtocolRelative: false,
-    // Our style filter has run; sanitize-html's own would re-serialise the result differently.
-    parseStyleAttributes: false,
-    allowedEmptyAttributes: ['alt', 'nowrap', 'noshade', 'reversed'],
-    nestingLimit: MAX_NESTING,
-    enforceHtmlBoundary: false,
-  };
-  const cleaned = sanitizeHtml(html, sanitizeOptions);
+  let cleaned = sanitizeHtml(html, { ...ALLOW_LIST_OPTIONS, transformTags: { '*': transformAttributes } });
+  for (let pass = 0; pass < MAX_SETTLING_PASSES; pass++) {
+    const settled = sanitizeHtml(cleaned, ALLOW_LIST_OPTIONS);
+    if (settled === cleaned) break;
+    cleaned = settled;
+  }
 
   return { html: cleaned, blockedRemoteImages, inlineContentIds: [...usedContentIds] };
 }
