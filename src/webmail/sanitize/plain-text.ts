@@ -1,3 +1,4 @@
+import { escapeHtml } from './html-escape.js';
 import { safeLinkHref } from './url-policy.js';
 
 /** How a text/plain body is to be read. */
@@ -18,10 +19,6 @@ const SIGNATURE_SEPARATOR = '-- ';
 
 /** URLs worth a link in plain text: http(s)://…, www.…, mailto:… */
 const URL_IN_TEXT = /\b(?:https?:\/\/|www\.|mailto:)[^\s<>"]+/gi;
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Trailing punctuation belongs to the sentence, not the URL; a closing bracket only if unopened. */
 function trimUrl(candidate: string): string {
