@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageFrameHeaders, renderMessageFrame, sanitizeMailHtml } from '../../../src/webmail/sanitize/index.js';
+import { messageFrameHeaders, renderMessageFrame, renderPlainText, sanitizeMailHtml } from '../../../src/webmail/sanitize/index.js';
 
 /**
  * Every hostile body, sanitized and served in the message frame exactly as the webmail will
@@ -34,6 +34,11 @@ const benign: Case[] = readdirSync(join(FIXTURES, 'benign-html'))
   .map((f) => ({ name: `benign-${f.replace(/\.html$/, '')}`, body: readFileSync(join(FIXTURES, 'benign-html', f), 'utf8') }));
 const cases = new Map([...hostile, ...benign].map((c) => [c.name, c]));
 
+/** A text/plain body that looks like markup and script URLs. */
+const PLAIN_TEXT =
+  'Chào anh,\n<script>fetch("/pwned?plain")</script> <img src=x onerror=alert(1)>\n' +
+  'javascript:alert(1) xem https://example.gov.vn/van-ban?id=1&x=2.\n> Trích thư cũ\n> > sâu hơn\n';
+
 /** The unsanitized control: proves the detectors below see an attack that does run. */
 const CONTROL_BODY = '<img src="x" onerror="fetch(\'/pwned?control\'); alert(1)">';
 
@@ -61,6 +66,10 @@ function startServer(): Promise<Server> {
     } else if (kind === 'frame' && name && cases.has(name)) {
       const { html } = sanitizeMailHtml(cases.get(name)!.body, { cidUrl: (id) => `/cid/${encodeURIComponent(id)}` });
       res.writeHead(200, messageFrameHeaders()).end(renderMessageFrame(html, { title: name }));
+    } else if (kind === 'plain-frame') {
+      res.writeHead(200, messageFrameHeaders()).end(renderMessageFrame(renderPlainText(PLAIN_TEXT)));
+    } else if (kind === 'plain') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(parentPage('/plain-frame', SANDBOX));
     } else if (kind === 'cid') {
       res.writeHead(200, { 'content-type': 'image/png' }).end(ONE_PIXEL_PNG);
     } else if (kind === 'control') {
@@ -124,7 +133,7 @@ class Lane {
     page.on('popup', (popup) => this.signs.push(`popup ${popup.url()}`));
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame() && this.loaded) this.signs.push(`top page navigated to ${frame.url()}`);
-      if (frame !== page.mainFrame() && !/^\/(?:frame\/|control-frame$)/.test(new URL(frame.url()).pathname)) {
+      if (frame !== page.mainFrame() && !/^\/(?:frame\/|control-frame$|plain-frame$)/.test(new URL(frame.url()).pathname)) {
         this.signs.push(`message frame navigated to ${frame.url()}`);
       }
     });
@@ -229,5 +238,20 @@ describe('hostile HTML in the message frame, in Chromium', () => {
       }
     }
     await page.close();
+  });
+
+  it('plain-text mail shows its markup as text, links only its http(s) URL, and quotes', async () => {
+    const lane = await Lane.open();
+    const signs = await lane.run('/plain');
+    signs.push(...(await activeContentIn(lane.page)));
+    const frame = lane.page.frameLocator('#message');
+    const text = await frame.locator('body').innerText();
+    const links = await frame.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const quotes = await frame.locator('blockquote blockquote').count();
+    await lane.page.close();
+    expect(signs).toEqual([]);
+    expect(text).toContain('<script>fetch("/pwned?plain")</script> <img src=x onerror=alert(1)>');
+    expect(links).toEqual(['https://example.gov.vn/van-ban?id=1&x=2']);
+    expect(quotes).toBe(1);
   });
 });
