@@ -5,6 +5,7 @@
  * BENCH_DKIM, BENCH_TLS, BENCH_SKIP_BUILD, BENCH_TIMEOUT_SECONDS, BENCH_STALL_SECONDS
  * (see bench/lib/options.ts); BENCH_ONLY=smtp,... runs only the named parts.
  * Audit: BENCH_AUDIT_EVENTS, BENCH_AUDIT_CLIENTS, BENCH_AUDIT_CALLERS (bench/audit.ts).
+ * Webmail: BENCH_WEBMAIL_MESSAGES, BENCH_WEBMAIL_USERS, BENCH_WEBMAIL_ROUNDS (bench/webmail.ts).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { runAuthBench } from './auth.js';
 import { runProvisioningBench } from './provisioning.js';
 import { runImapBench } from './imap.js';
 import { runAuditBench } from './audit.js';
+import { runWebmailBench } from './webmail.js';
 import { ROOT } from './lib/dist.js';
 
 async function main() {
@@ -49,6 +51,7 @@ async function main() {
     { name: 'provisioning', run: () => runProvisioningBench() },
     { name: 'imap', run: () => runImapBench(options) },
     { name: 'audit', run: () => runAuditBench() },
+    { name: 'webmail', run: () => runWebmailBench(options) },
   ];
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const part of parts) {

@@ -2,12 +2,14 @@
 // Installs the system programs hopthu needs and a fresh Debian/Ubuntu machine lacks.
 //   node scripts/setup.mjs          what the server needs (redis-server, unless REDIS_URL is set)
 //   node scripts/setup.mjs --test   plus what the test suite drives (swaks, mbsync, slapd, chromium)
+//   node scripts/setup.mjs --bench  plus what npm run bench drives (chromium)
 // As root or with sudo on Debian/Ubuntu it runs apt-get; elsewhere it stops with the
 // exact command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const forTests = process.argv.includes('--test');
+const forBench = process.argv.includes('--bench');
 
 /** program on PATH (or a shell check) -> Debian package that provides it */
 const needed = [];
@@ -18,8 +20,8 @@ if (forTests) needed.push(['perl -MNet::SSLeay -e 1', 'libnet-ssleay-perl']);
 if (forTests) needed.push(['mbsync', 'isync']);
 // slapd lives in /usr/sbin, which a non-root PATH may lack
 if (forTests) needed.push(['/usr/sbin/slapd', 'slapd'], ['ldapadd', 'ldap-utils']);
-// the webmail's end-to-end tests drive Debian's Chromium through playwright-core
-if (forTests) needed.push(['/usr/bin/chromium', 'chromium']);
+// the webmail's end-to-end tests and its benchmark drive Debian's Chromium through playwright-core
+if (forTests || forBench) needed.push(['/usr/bin/chromium', 'chromium']);
 
 const onPath = (program) => spawnSync('sh', ['-c', program.includes(' ') ? program : `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter(([program]) => !onPath(program));

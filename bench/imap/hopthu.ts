@@ -15,7 +15,7 @@ import { provision } from '../smtp/hopthu.js';
 import { DOMAIN } from './messages.js';
 import type { ImapServer, ImapUser } from './server.js';
 
-export async function startHopthuImap(opts: { accounts: number; maxConnectionsPerIp?: number; profileDir?: string }): Promise<ImapServer & { env: Record<string, string>; lines: string[]; databaseUrl: string }> {
+export async function startHopthuImap(opts: { accounts: number; maxConnectionsPerIp?: number; profileDir?: string; roles?: string }): Promise<ImapServer & { env: Record<string, string>; lines: string[]; databaseUrl: string; httpPort: number }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hopthu-bench-imap-'));
   // the embedded PostgreSQL runs as the user postgres when we are root: it must traverse this
   chmodSync(tmp, 0o755);
@@ -29,7 +29,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__IMAP: String(imap),
     HOPTHU_PORTS__IMAPS: String(imaps),
-    // not listened on (roles imap,worker), but kept off the defaults another instance may hold
+    // not listened on (roles imap,worker; the webmail bench adds web), but kept off the defaults another instance may hold
     HOPTHU_PORTS__SMTP: String(smtp),
     HOPTHU_PORTS__SUBMISSION: String(submission),
     HOPTHU_PORTS__SUBMISSIONS: String(submissions),
@@ -44,7 +44,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
   );
   // cwd is the empty temp dir so no ./hopthu.yaml is picked up
   const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [];
-  const child = startChild('hopthu (imap)', process.execPath, [...profile, path.join(ROOT, 'dist/cli/main.js'), 'start', '--roles', 'imap,worker'], { cwd: tmp, env: { ...inherited, ...env } });
+  const child = startChild('hopthu (imap)', process.execPath, [...profile, path.join(ROOT, 'dist/cli/main.js'), 'start', '--roles', opts.roles ?? 'imap,worker'], { cwd: tmp, env: { ...inherited, ...env } });
   try {
     await waitForPort(imaps, child, 180_000);
     const databaseUrl = `postgresql://hopthu@/hopthu?host=${encodeURIComponent(path.join(dataDir, 'postgres'))}&port=5432`;
@@ -58,6 +58,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
       env,
       lines: child.lines,
       databaseUrl,
+      httpPort: http,
       async stop() {
         await child.stop(40_000);
         rmSync(tmp, { recursive: true, force: true });
