@@ -14,6 +14,7 @@ export const MENU_STRINGS = catalogue(
     'menu.domains': 'Tên miền',
     'menu.queue': 'Hàng đợi thư',
     'menu.groups': 'Nhóm thư',
+    'menu.inspections': 'Thanh tra hộp thư',
   },
   {
     'menu.title': 'Administration',
@@ -25,6 +26,7 @@ export const MENU_STRINGS = catalogue(
     'menu.domains': 'Domains',
     'menu.queue': 'Mail queue',
     'menu.groups': 'Groups',
+    'menu.inspections': 'Mailbox inspections',
   },
 );
 
@@ -42,6 +44,7 @@ export const CONSOLE_PAGES: ReadonlyArray<{ key: MenuKey; path: string; roles: r
   { key: 'menu.provisioning', path: '/admin/provisioning', roles: ['superadmin', 'agency-admin'] },
   { key: 'menu.audit', path: '/admin/audit', roles: ['superadmin', 'auditor'] },
   { key: 'menu.logins', path: '/admin/logins', roles: ['superadmin', 'auditor'] },
+  { key: 'menu.inspections', path: '/admin/inspections', roles: ['superadmin', 'auditor'] },
   { key: 'menu.domains', path: '/admin/domains', roles: ['superadmin'] },
   { key: 'menu.queue', path: '/admin/queue', roles: ['superadmin'] },
   { key: 'menu.groups', path: '/admin/groups', roles: ['superadmin', 'domain-admin'] },
