@@ -17,7 +17,7 @@ const BROWSERS: ReadonlyArray<[RegExp, string]> = [
   [/\bFirefox\/(\d+)/, 'Firefox'],
   [/\bFxiOS\/(\d+)/, 'Firefox'],
   [/\bCriOS\/(\d+)/, 'Chrome'],
-  [/\bChrom(?:e|ium)\/(\d+)/, 'Chrome'],
+  [/\b(?:Headless)?Chrom(?:e|ium)\/(\d+)/, 'Chrome'],
   [/\bVersion\/(\d+)[\d.]* (?:Mobile\/\w+ )?Safari\//, 'Safari'],
   [/\bMSIE (\d+)/, 'Internet Explorer'],
   [/\bTrident\/.*\brv:(\d+)/, 'Internet Explorer'],
