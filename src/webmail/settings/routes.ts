@@ -35,7 +35,7 @@ export function registerSettings(app: FastifyInstance, deps: WebmailDeps): void 
     const state: Record<Section, string> = {
       password: t('overview.password'),
       'two-factor': secondFactor ? t('overview.two-factor-on', { count: recoveryLeft }) : t('overview.two-factor-off'),
-      'app-passwords': t('overview.app-passwords', { count: appPasswords.length }),
+      'app-passwords': appPasswords.length ? t('overview.app-passwords', { count: appPasswords.length }) : t('app.none'),
       sessions: t('overview.sessions', { count: sessions.filter((s) => s.stage === 'ready').length }),
       signature: prefs.signature ? t('overview.signature-set') : t('overview.signature-none'),
       vacation: prefs.vacation.enabled ? t('overview.vacation-on') : t('overview.vacation-off'),

@@ -40,8 +40,8 @@ export function registerVacationSettings(app: FastifyInstance, deps: WebmailDeps
 <label for="subject">${t('vacation.subject')}</label><input id="subject" name="subject" type="text" maxlength="${PREFERENCE_LIMITS.vacationSubjectChars}" value="${v.subject}">
 <p class="hint">${t('vacation.subject-hint')}</p>
 <label for="body">${t('vacation.body')}</label><textarea id="body" name="body" rows="8" maxlength="${PREFERENCE_LIMITS.vacationBodyChars}">${v.body}</textarea>
-<div class="row"><div><label for="start">${t('vacation.start')}</label><input id="start" name="start" type="date" value="${v.start ?? ''}"></div>
-<div><label for="end">${t('vacation.end')}</label><input id="end" name="end" type="date" value="${v.end ?? ''}"></div></div>
+<div class="row"><div><label for="start">${t('vacation.start')}</label><input id="start" name="start" type="date" placeholder="yyyy-mm-dd" value="${v.start ?? ''}"></div>
+<div><label for="end">${t('vacation.end')}</label><input id="end" name="end" type="date" placeholder="yyyy-mm-dd" value="${v.end ?? ''}"></div></div>
 <p class="hint">${t('vacation.dates-hint')}</p>
 <label for="days">${t('vacation.days')}</label><input id="days" name="days" type="number" min="${min}" max="${max}" step="1" required value="${v.days}">
 <div class="actions"><button type="submit">${t('save')}</button></div></form></div>`;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { createTestEnv, type TestEnv } from '../../support/harness.js';
-import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import type { TestEnv } from '../../support/harness.js';
+import { addTestAccount } from '../../support/fixtures.js';
+import { startSettingsServer } from './settings-server.js';
 import { WebClient } from '../../support/web-client.js';
 import { imapLogin } from '../identity/clients.js';
 import type { RunningServer } from '../../../src/cli/server.js';
@@ -15,11 +16,8 @@ const PASSWORD = 'Ruộng bậc thang Mù Cang Chải 2026';
 const ADDRESS = 'chauhm@yenbai.gov.vn';
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  server = await env.start({ 'hostname': 'mail.yenbai.gov.vn' }, ['web', 'imap']);
-  base = `http://127.0.0.1:${server.ports.http}`;
+  ({ env, server, base } = await startSettingsServer(['web', 'imap'], { 'hostname': 'mail.yenbai.gov.vn' }));
   const { db, config } = server.runtime;
-  await addTestDomain(db, 'yenbai.gov.vn');
   await addTestAccount(db, config, ADDRESS, { name: 'Hoàng Minh Châu', password: PASSWORD });
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from '../../support/harness.js';
-import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import type { TestEnv } from '../../support/harness.js';
+import { addTestAccount } from '../../support/fixtures.js';
+import { startSettingsServer } from './settings-server.js';
 import { WebClient } from '../../support/web-client.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import type { Account } from '../../../src/identity/accounts.js';
@@ -14,11 +15,8 @@ const PASSWORD = 'Suối Giàng chè cổ thụ 2026';
 const ADDRESS = 'giangnt@yenbai.gov.vn';
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  server = await env.start({}, ['web']);
-  base = `http://127.0.0.1:${server.ports.http}`;
+  ({ env, server, base } = await startSettingsServer(['web']));
   const { db, config } = server.runtime;
-  await addTestDomain(db, 'yenbai.gov.vn');
   giang = await addTestAccount(db, config, ADDRESS, { name: 'Nguyễn Thu Giang', password: PASSWORD });
 });
 afterAll(async () => {

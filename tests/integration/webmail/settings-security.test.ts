@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { createTestEnv, type TestEnv } from '../../support/harness.js';
-import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import type { TestEnv } from '../../support/harness.js';
+import { addTestAccount } from '../../support/fixtures.js';
+import { startSettingsServer } from './settings-server.js';
 import { WebClient } from '../../support/web-client.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 
@@ -12,11 +13,8 @@ const PASSWORD = 'Sông Hồng chảy về xuôi 2026';
 const NEW_PASSWORD = 'Mùa lúa chín trên Mù Cang Chải 7';
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  server = await env.start({}, ['web']);
-  base = `http://127.0.0.1:${server.ports.http}`;
+  ({ env, server, base } = await startSettingsServer(['web']));
   const { db, config } = server.runtime;
-  await addTestDomain(db, 'yenbai.gov.vn');
   await addTestAccount(db, config, 'annv@yenbai.gov.vn', { name: 'Nguyễn Văn An', password: PASSWORD });
   await addTestAccount(db, config, 'binhtt@yenbai.gov.vn', { name: 'Trần Thị Bình', password: PASSWORD });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from '../../support/harness.js';
-import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import type { TestEnv } from '../../support/harness.js';
+import { addTestAccount } from '../../support/fixtures.js';
+import { startSettingsServer } from './settings-server.js';
 import { WebClient } from '../../support/web-client.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import type { Account } from '../../../src/identity/accounts.js';
@@ -16,11 +17,8 @@ const COC_COC_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKi
 const SAFARI_ON_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  server = await env.start({}, ['web']);
-  base = `http://127.0.0.1:${server.ports.http}`;
+  ({ env, server, base } = await startSettingsServer(['web']));
   const { db, config } = server.runtime;
-  await addTestDomain(db, 'yenbai.gov.vn');
   dung = await addTestAccount(db, config, 'dunglt@yenbai.gov.vn', { name: 'Lê Thị Dung', password: PASSWORD });
   em = await addTestAccount(db, config, 'emvt@yenbai.gov.vn', { name: 'Vũ Thị Em', password: PASSWORD });
 });
