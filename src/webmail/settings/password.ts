@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findDomain } from '../../identity/domains.js';
 import { changeOwnPassword } from '../../identity/password-change.js';
+import type { Account } from '../../identity/accounts.js';
 import { revokeAllSessions } from '../auth/sessions.js';
 import { accountOf, type WebmailDeps } from '../context.js';
 import { readForm } from '../forms.js';
@@ -15,10 +17,18 @@ import { SETTINGS } from './strings.js';
  * is shut out); this one stays, and the page says how many ended.
  */
 export function registerPasswordSettings(app: FastifyInstance, deps: WebmailDeps): void {
+  /** a domain whose passwords the province's directory checks has nothing to change here */
+  const inDirectory = async (account: Account) =>
+    (await findDomain(deps.db, account.address.slice(account.address.lastIndexOf('@') + 1)))?.passwordSource === 'directory';
+
   async function form(req: FastifyRequest, reply: FastifyReply, error?: string) {
     const ctx = req.web;
     const { t } = ctx;
     const s = ctx.strings(SETTINGS);
+    if (await inDirectory(accountOf(req))) {
+      const main = html`<div class="card"><h1>${t('change.title')}</h1><p>${s('error.password-in-directory')}</p></div>`;
+      return sendSettingsPage(req, reply, { section: 'password', main });
+    }
     const min = deps.config.passwordPolicy.minLength;
     return sendSettingsPage(req, reply, {
       section: 'password',
@@ -41,6 +51,7 @@ export function registerPasswordSettings(app: FastifyInstance, deps: WebmailDeps
     const ctx = req.web;
     const account = accountOf(req);
     const fields = readForm(req);
+    if (await inDirectory(account)) return seeOther(reply, '/mail/settings/password');
     if (fields.text('new') !== fields.text('confirm')) return form(req, reply, ctx.t('change.mismatch'));
     const error = await attempt(ctx, () => changeOwnPassword(deps.db, deps.config, account, fields.text('current'), fields.text('new'), ctx.ip));
     if (error) return form(req, reply, error);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import type { TestEnv } from '../../support/harness.js';
-import { addTestAccount } from '../../support/fixtures.js';
+import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import { setPasswordSource } from '../../../src/identity/domains.js';
 import { startSettingsServer } from './settings-server.js';
 import { WebClient } from '../../support/web-client.js';
 import type { RunningServer } from '../../../src/cli/server.js';
@@ -76,6 +77,20 @@ describe('settings: password', () => {
     expect(res.text).toContain('Biểu mẫu đã hết hạn');
     const signature = await web.postForm('/mail/settings/signature', { _csrf: 'x'.repeat(43), signature: 'giả mạo' });
     expect(signature.status).toBe(403);
+  });
+
+  it('sends a person whose domain keeps its passwords in the directory there, without a form', async () => {
+    const { db, config } = server.runtime;
+    const { domain } = await addTestDomain(db, 'sonoivu.yenbai.gov.vn');
+    await addTestAccount(db, config, 'khanhdv@sonoivu.yenbai.gov.vn', { name: 'Đỗ Văn Khánh', password: PASSWORD });
+    const web = new WebClient(base);
+    await web.login('khanhdv@sonoivu.yenbai.gov.vn', PASSWORD);
+    await setPasswordSource(db, domain.id, 'directory');
+    const page = await web.get('/mail/settings/password');
+    expect(page.text).toContain('Mật khẩu của tên miền này được quản lý trong hệ thống danh bạ của tỉnh.');
+    expect(page.text).not.toContain('name="new"');
+    const post = await web.postForm('/mail/settings/password', { current: PASSWORD, new: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    expect(post.location).toBe('/mail/settings/password');
   });
 
   it('sends a visitor without a session to the login page', async () => {
