@@ -94,6 +94,9 @@ describe('settings: signature, vacation, language', () => {
     expect(en.text).toContain('>Settings</a>');
     expect(en.text).toMatch(/value="en" checked/);
     expect((await web.get('/mail/settings')).text).toContain('Pages are shown in: English.');
+    const sessions = await web.get('/mail/settings/sessions');
+    expect(sessions.text).toContain('<strong class="tag">This session</strong>');
+    expect(sessions.text).toContain('Log out everywhere');
     const bad = await web.postForm('/mail/settings/language', { language: 'fr' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('That is not a language of the webmail.');

@@ -141,6 +141,7 @@ describe('settings: second factor', () => {
     expect(recoveryCodesOf(again.text)).toHaveLength(0);
     expect(again.text).toContain('không thể xem lại');
     expect(again.text).toContain('Còn 10 mã khôi phục chưa dùng.');
+    expect((await web.postForm('/mail/logout', {})).location).toBe('/mail/login?done=logged-out');
   });
 
   it('asks for the code at the next login', async () => {
