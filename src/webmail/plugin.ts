@@ -11,6 +11,7 @@ import { ASSETS } from './assets/bundle.js';
 import { findSession, randomToken, revokeAllSessions, type WebSession } from '../identity/web-sessions.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerInspectionPages } from './admin/inspections.js';
+import { registerSettings } from './settings/routes.js';
 import { LANGUAGE_COOKIE, PRE_LOGIN_COOKIE, SESSION_COOKIE, cookie, readCookies } from './cookies.js';
 import { makeContext, PageError, type WebContext, type WebmailDeps } from './context.js';
 import { DEFAULT_LOCALE, isLocale, type Locale } from './i18n/catalogue.js';
@@ -30,7 +31,7 @@ export const PAGE_CSP =
 export type WebmailArea = (app: FastifyInstance, deps: WebmailDeps) => void | Promise<void>;
 
 /** The parts of /mail and /admin; a new one is added here. */
-export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerInspectionPages];
+export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerSettings, registerInspectionPages];
 
 function languageOf(req: FastifyRequest, cookies: Map<string, string>): Locale {
   const chosen = cookies.get(LANGUAGE_COOKIE);

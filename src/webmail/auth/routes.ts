@@ -13,6 +13,7 @@ import { html } from '../html.js';
 import { isLocale } from '../i18n/catalogue.js';
 import { csrfField, languageLinks, renderPage } from '../layout.js';
 import { safeNext, seeOther, sendPage, userErrorText } from '../plugin.js';
+import { languageCookieFor } from '../settings/language.js';
 import { createSession, revokeAllSessions, revokeSession, setSessionStage } from '../../identity/web-sessions.js';
 
 /** The notices the login page shows after a redirect (?done=…), never free text from the URL. */
@@ -79,6 +80,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebmailDeps): voi
     const stage = outcome.secondFactorRequired ? 'second-factor' : mustChange ? 'change-password' : 'ready';
     const { token } = await createSession(deps.db, { accountId: outcome.account.id, stage, mustChange, ip: ctx.ip, userAgent: req.headers['user-agent'] }, limits);
     reply.header('Set-Cookie', sessionCookie(ctx, token));
+    // the pages follow the language saved with the account, whatever this browser had
+    reply.header('Set-Cookie', await languageCookieFor(ctx, deps.db, outcome.account.id));
     const next = safeNext(form.text('next'));
     if (stage === 'ready') return seeOther(reply, next);
     return seeOther(reply, stage === 'second-factor' ? `/mail/login/code?next=${encodeURIComponent(next)}` : `/mail/password?next=${encodeURIComponent(next)}`);
