@@ -14,6 +14,7 @@ import * as auditQuery from './009-audit-query.js';
 import * as adminRoles from './010-admin-roles.js';
 import * as provisioning from './011-provisioning.js';
 import * as imap from './012-imap.js';
+import * as mailboxAcl from './019-mailbox-acl.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -33,4 +34,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 10, name: 'admin-roles', sql: adminRoles.sql },
   { version: 11, name: 'provisioning', sql: provisioning.sql },
   { version: 12, name: 'imap', sql: imap.sql },
+  { version: 19, name: 'mailbox-acl', sql: mailboxAcl.sql },
 ];
