@@ -7,7 +7,7 @@ import type { Session } from './session.js';
 import { untaggedStatus } from './protocol/response-writer.js';
 
 /**
- * The shared namespace (RFC 2342 §5, "Other Users' Namespace" in Dovecot's terms): a
+ * The shared folders, answered as RFC 2342 §5's Other Users' Namespace: a
  * folder another account lets this one see is named "Shared/<owner address>/<folder>",
  * with the personal namespace's delimiter. Rights come from the delegation of an agency
  * mailbox (identity) and from the owner's grants on single folders (mail/mailbox-grants.ts),

@@ -18,6 +18,9 @@ import type { Session } from '../session.js';
  * shows as read-only entries, since HR manages it through identity (CLI and admin API).
  */
 
+/** RFC 4314 §3.6: rights = astring; letters are an atom, no rights the empty string */
+const rightsValue = (rights: string): ImapValue => (rights ? atom(rights) : '');
+
 /** RFC 4314 §3: the identifier is prepared (SASLprep, approximated by NFKC); one that comes out empty is BAD */
 function identifierOf(raw: string): string {
   const id = raw.normalize('NFKC').trim();
@@ -30,7 +33,7 @@ async function delegatesOf(session: Session, owner: Account): Promise<Map<string
   const out = new Map<string, string>();
   if (owner.kind !== 'agency') return out;
   for (const d of await listDelegations(session.ctx.db, owner.id)) {
-    const rights = d.mailbox.id === owner.id ? delegationRights(d) : '';
+    const rights = d.mailbox.address === owner.address ? delegationRights(d) : '';
     if (rights) out.set(d.delegate.address, rights);
   }
   return out;
@@ -73,7 +76,7 @@ export const getAcl: Command<'GETACL'> = {
     const entries = new Map<string, string>([[access.owner.address, OWNER_RIGHTS]]);
     for (const [address, rights] of await delegatesOf(session, access.owner)) entries.set(address, rights);
     for (const g of await grantsOnMailbox(session.ctx.db, access.mailbox.id)) entries.set(g.granteeAddress, canonicalRights((entries.get(g.granteeAddress) ?? '') + g.rights));
-    const pairs: ImapValue[] = [...entries].flatMap(([id, rights]) => [id, withObsoleteRights(rights)]);
+    const pairs: ImapValue[] = [...entries].flatMap(([id, rights]) => [id, rightsValue(withObsoleteRights(rights))]);
     session.send(untagged(atom('ACL'), mailboxValue(access.name, session.utf8), ...pairs));
   },
 };
@@ -96,7 +99,7 @@ export const listRights: Command<'LISTRIGHTS'> = {
       else optional = [...GRANTABLE_RIGHTS, 'd'];
     }
     // RFC 4314 §3.7: the identifier as the client gave it
-    session.send(untagged(atom('LISTRIGHTS'), mailboxValue(access.name, session.utf8), args.identifier, withObsoleteRights(required), ...optional));
+    session.send(untagged(atom('LISTRIGHTS'), mailboxValue(access.name, session.utf8), args.identifier, rightsValue(withObsoleteRights(required)), ...optional.map(rightsValue)));
   },
 };
 
@@ -105,7 +108,7 @@ export const myRights: Command<'MYRIGHTS'> = {
   states: AUTHENTICATED,
   async run(session, { mailbox }) {
     const access = await resolveMailbox(session, mailbox);
-    session.send(untagged(atom('MYRIGHTS'), mailboxValue(access.name, session.utf8), withObsoleteRights(access.rights)));
+    session.send(untagged(atom('MYRIGHTS'), mailboxValue(access.name, session.utf8), rightsValue(withObsoleteRights(access.rights))));
   },
 };
 

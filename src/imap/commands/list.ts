@@ -57,11 +57,15 @@ export const lsub: Command<'LSUB'> = {
   },
 };
 
-/** RFC 2342 §5: the personal namespace, no other users' one, and the shared folders of others (mailbox-access.ts) */
+/**
+ * RFC 2342 §5: the personal namespace, and "Shared/" as the Other Users' Namespace (other
+ * accounts' folders under their addresses, mailbox-access.ts; Dovecot answers its
+ * shared/%u namespace the same way); no namespace shared by everyone.
+ */
 export const namespace: Command<'NAMESPACE'> = {
   states: AUTHENTICATED,
   async run(session) {
-    session.send(untagged(atom('NAMESPACE'), [['', SEPARATOR]], null, [[SHARED_PREFIX + SEPARATOR, SEPARATOR]]));
+    session.send(untagged(atom('NAMESPACE'), [['', SEPARATOR]], [[SHARED_PREFIX + SEPARATOR, SEPARATOR]], null));
   },
 };
 
