@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount, type Account } from '../../../src/identity/accounts.js';
 import { removeDelegation, setDelegation } from '../../../src/identity/delegations.js';
@@ -239,5 +241,72 @@ describe('ACL (RFC 4314)', () => {
     expect(tagged(await c.command('a3', 'SETACL INBOX annv@yenbai.gov.vn lrs'))).toMatch(/^a3 NO \[NOPERM\] annv@yenbai\.gov\.vn reads vanphong@yenbai\.gov\.vn by a delegation, which HR manages/);
     expect(tagged(await c.command('a4', 'DELETEACL INBOX annv@yenbai.gov.vn'))).toMatch(/^a4 NO \[NOPERM\]/);
     c.close();
+  });
+});
+
+// what a person would script with Python's standard library (imaplib sends LOGIN in ASCII only)
+const ASCII_PASSWORD = 'Mat-khau-thu-2026';
+const IMAPLIB = `
+import imaplib, json, sys
+port, user, password, shared = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+out = {}
+m = imaplib.IMAP4('127.0.0.1', port)
+m.login(user, password)
+out['caps'] = sorted(c for c in m.capabilities if c in ('ACL', 'RIGHTS=TEXK'))
+out['namespace'] = m.namespace()[1][0].decode()
+out['list'] = [d.decode() for d in m.list('Shared/', '*')[1]]
+try:
+    m.select(shared)
+    out['select'] = 'writable'
+except imaplib.IMAP4.readonly as e:
+    out['select'] = 'readonly'
+typ, data = m.select(shared, readonly=True)
+out['examine'] = [typ, int(data[0])]
+typ, data = m.fetch('1', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
+out['subject'] = data[0][1].decode()
+typ, data = m.store('1', '+FLAGS', '(\\\\Seen)')
+out['store'] = [typ, data[0].decode()]
+out['myrights'] = m.myrights(shared)[1][0].decode()
+m.close()
+m.create('HoSo')
+out['setacl'] = m.setacl('HoSo', 'hadtt@yenbai.gov.vn', 'lrs')[0]
+out['getacl'] = m.getacl('HoSo')[1][0].decode()
+out['deleteacl'] = m.deleteacl('HoSo', 'hadtt@yenbai.gov.vn')[0]
+out['after'] = m.getacl('HoSo')[1][0].decode()
+try:
+    m.setacl('HoSo', 'hadtt@yenbai.gov.vn', 'lrq')
+    out['bad'] = 'accepted'
+except imaplib.IMAP4.error as e:
+    out['bad'] = str(e)
+m.logout()
+print(json.dumps(out))
+`;
+
+describe('Python imaplib', () => {
+  it('sees the delegated mailbox in NAMESPACE and LIST, opens it read-only, and drives GETACL, MYRIGHTS, SETACL and DELETEACL', async () => {
+    const binh = await addTestAccount(db(), t.server.runtime.config, 'binhlt@yenbai.gov.vn', { password: ASCII_PASSWORD });
+    await setDelegation(db(), office, binh, { canRead: true, canSend: false }, 'cli:test');
+    const before = await auditCount('delegation.read', binh.address);
+    const { stdout } = await promisify(execFile)('python3', ['-c', IMAPLIB, String(t.server.ports.imap), binh.address, ASCII_PASSWORD, SHARED_INBOX], { timeout: 20_000 });
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    expect(out.caps).toEqual(['ACL', 'RIGHTS=TEXK']);
+    expect(out.namespace).toBe('(("" "/")) (("Shared/" "/")) NIL');
+    expect(out.list).toEqual([
+      `(\\Noselect \\HasChildren) "/" "Shared/${OFFICE}"`,
+      ...['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash'].map((f) => `(\\HasNoChildren) "/" "Shared/${OFFICE}/${f}"`),
+    ]);
+    // imaplib refuses a SELECT the server answers [READ-ONLY] unless read-only was asked for
+    expect(out.select).toBe('readonly');
+    expect(out.examine).toEqual(['OK', (await messagesIn(db(), office.id)).length]);
+    expect(out.subject).toContain('Subject: Công văn số 12 về lịch họp');
+    expect(out.store).toEqual(['NO', `[NOPERM] You may not mark messages seen or unseen in "${SHARED_INBOX}": your access to it does not include that`]);
+    expect(out.myrights).toBe(`"${SHARED_INBOX}" lr`);
+    expect(out.setacl).toBe('OK');
+    expect(out.getacl).toBe('"HoSo" "binhlt@yenbai.gov.vn" lrswipkxteacd "hadtt@yenbai.gov.vn" lrs');
+    expect(out.deleteacl).toBe('OK');
+    expect(out.after).toBe('"HoSo" "binhlt@yenbai.gov.vn" lrswipkxteacd');
+    expect(out.bad).toMatch(/BAD.*"q" is not a right this server knows/);
+    // two openings (the refused SELECT still opened the folder, then EXAMINE): two audit events
+    expect(await auditCount('delegation.read', binh.address)).toBe(before + 2);
   });
 });
