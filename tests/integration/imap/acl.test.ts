@@ -110,6 +110,8 @@ describe('shared namespace for delegated agency mailboxes (RFC 2342)', () => {
     expect(tagged(await c.command('b6', `SETACL "${SHARED_INBOX}" hadtt@yenbai.gov.vn lr`))).toMatch(/^b6 NO \[NOPERM\]/);
     expect(tagged(await c.command('b7', `CREATE "Shared/${OFFICE}/INBOX/Moi"`))).toMatch(/^b7 NO \[NOPERM\] You may not create folders under "Shared\/"/);
     expect(tagged(await c.command('b8', `DELETE "${SHARED_INBOX}"`))).toMatch(/^b8 NO \[NOPERM\]/);
+    // the agency's quota is not the delegate's to see (RFC 9208 §4.1.2 allows no quota root)
+    expect(await c.command('b9', `GETQUOTAROOT "${SHARED_INBOX}"`)).toEqual([`* QUOTAROOT "${SHARED_INBOX}"`, 'b9 OK GETQUOTAROOT completed']);
     expect((await messagesIn(db(), office.id)).length).toBe(2);
     c.close();
   });
