@@ -64,6 +64,11 @@ describe('shared namespace for delegated agency mailboxes (RFC 2342)', () => {
     const status = await c.command('a2', `LIST "" "Shared/${OFFICE}/INBOX" RETURN (STATUS (MESSAGES UNSEEN))`);
     expect(status).toContain(`* STATUS "${SHARED_INBOX}" (MESSAGES 2 UNSEEN 2)`);
     expect(tagged(await c.command('a3', `STATUS "${SHARED_INBOX}" (MESSAGES)`))).toBe('a3 OK STATUS completed');
+    // clients that show subscribed folders only (Thunderbird's default) subscribe to the shared ones
+    expect(tagged(await c.command('a4', `SUBSCRIBE "${SHARED_INBOX}"`))).toBe('a4 OK SUBSCRIBE completed');
+    expect(await c.command('a5', 'LSUB "" "Shared/*"')).toEqual([`* LSUB (\\HasNoChildren) "/" "${SHARED_INBOX}"`, 'a5 OK LSUB completed']);
+    expect(await c.command('a6', 'LIST (SUBSCRIBED) "" "Shared/*"')).toEqual([`* LIST (\\HasNoChildren \\Subscribed) "/" "${SHARED_INBOX}"`, 'a6 OK LIST completed']);
+    expect(tagged(await c.command('a7', `RENAME Archive "Shared/${OFFICE}/Archive2"`))).toMatch(/^a7 NO \[NOPERM\] You may not rename folders under "Shared\/"/);
     c.close();
   });
 
