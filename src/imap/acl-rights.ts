@@ -62,5 +62,11 @@ export function delegationRights(d: DelegationRights): string {
   return d.canSend ? GRANTABLE_RIGHTS : 'lr';
 }
 
+/** RFC 4314 §4: setting or clearing \Seen needs "s", \Deleted "t", any other flag "w" */
+export function rightForFlag(flag: string): 's' | 't' | 'w' {
+  const f = flag.toLowerCase();
+  return f === '\\seen' ? 's' : f === '\\deleted' ? 't' : 'w';
+}
+
 /** RFC 4314 §4: SELECT is read-write only with a right that changes the folder */
 export const writesAllowed = (rights: string): boolean => [...'swite'].some((r) => rights.includes(r));

@@ -1,6 +1,7 @@
 import type { StoredBlob } from '../../store/blob-store.js';
 import { appendFromClient, type ClientMessage } from '../../mail/index.js';
 import { isSharedName, requireRight, resolveMailbox, type MailboxAccess } from '../mailbox-access.js';
+import { hasRight, rightForFlag } from '../acl-rights.js';
 import { AUTHENTICATED, type Command } from '../command.js';
 import { ImapNo } from '../errors.js';
 import { isAppendMessageLiteral } from '../protocol/append-args.js';
@@ -96,7 +97,9 @@ export const append: Command<'APPEND'> = {
     const items: ClientMessage[] = [];
     for (const m of messages) {
       const blob: StoredBlob = m.data.kind === 'bytes' ? await session.ctx.blobs.put([m.data.bytes]) : await (m.data.result as Promise<StoredBlob>);
-      items.push({ blobHash: blob.hash, size: blob.size, flags: m.flags, internalDate: toDate(m.date) });
+      // RFC 4314 §4: APPEND keeps only the flags the session may set; the message is still added
+      const flags = m.flags.filter((f) => hasRight(access.rights, rightForFlag(f)));
+      items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date) });
     }
     const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items });
     session.ctx.events.publish(result.changes);

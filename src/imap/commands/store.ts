@@ -2,6 +2,7 @@ import { storeFlags, uidSetOf } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapNo } from '../errors.js';
 import { requireRight } from '../mailbox-access.js';
+import { rightForFlag } from '../acl-rights.js';
 import { atom, codes, untagged, type ImapValue } from '../protocol/response-writer.js';
 
 const ACTION = { replace: 'set', add: 'add', remove: 'remove' } as const;
@@ -11,9 +12,7 @@ const RIGHT_USE: Record<string, string> = { s: 'mark messages seen or unseen', t
 /** RFC 4314 §4: STORE of \Seen needs "s", of \Deleted "t", of other flags "w"; replacing the flags may change any of them */
 function rightsToStore(operation: keyof typeof ACTION, flags: readonly string[]): string[] {
   if (operation === 'replace') return ['s', 't', 'w'];
-  const out = new Set<string>();
-  for (const f of flags) out.add(f.toLowerCase() === '\\seen' ? 's' : f.toLowerCase() === '\\deleted' ? 't' : 'w');
-  return [...out];
+  return [...new Set(flags.map(rightForFlag))];
 }
 
 /** RFC 9051 §6.4.6 STORE, §6.4.9 UID STORE */

@@ -189,8 +189,10 @@ describe('ACL (RFC 4314)', () => {
 
     expect(tagged(await an.command('a4', 'SETACL "Du an" hadtt@yenbai.gov.vn +ise'))).toBe('a4 OK SETACL completed');
     expect(await an.command('a5', 'GETACL "Du an"')).toContain('* ACL "Du an" "annv@yenbai.gov.vn" lrswipkxteacd "hadtt@yenbai.gov.vn" lrsied');
-    const appended = await ha.append(shared, 'Subject: ghi chu\r\n\r\nNoi dung\r\n');
+    const appended = await ha.append(shared, 'Subject: ghi chu\r\n\r\nNoi dung\r\n', ['\\Seen', '\\Flagged']);
     expect(appended && appended.uid).toBe(1);
+    // RFC 4314 §4: without "w" the \Flagged asked for is dropped, the message still added
+    expect((await messagesIn(db(), t.an.id, 'Du an')).map((m) => m.flags)).toEqual([['\\Seen']]);
     const box = await ha.mailboxOpen(shared);
     expect(box.readOnly).toBe(false);
     expect(tagged(await an.command('a6', 'SETACL "Du an" hadtt@yenbai.gov.vn -e'))).toBe('a6 OK SETACL completed');
