@@ -2,6 +2,8 @@
  * What hopthu announces (RFC 9051 §6.1.1, §7.2.2). Only what works end to end is listed;
  * the session computes the list from its state, so STARTTLS and LOGINDISABLED come and go.
  */
+import { RIGHTS_CAPABILITY } from './acl-rights.js';
+
 const ALWAYS = [
   'IMAP4rev1',
   'IMAP4rev2', // RFC 9051, chosen with ENABLE IMAP4rev2 (§6.3.1)
@@ -34,6 +36,8 @@ const ALWAYS = [
   'ESORT', // RFC 5267
   'THREAD=REFERENCES', // RFC 5256
   'THREAD=ORDEREDSUBJECT', // RFC 5256
+  'ACL', // RFC 4314: GETACL, SETACL, DELETEACL, LISTRIGHTS, MYRIGHTS (commands/acl.ts)
+  RIGHTS_CAPABILITY, // RFC 4314 §2.2
 ] as const;
 
 export interface CapabilityState {

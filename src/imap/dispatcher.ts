@@ -7,6 +7,7 @@ import { tagged } from './protocol/response-writer.js';
 import type { Session } from './session.js';
 import { COMMANDS } from './commands/index.js';
 import { asksToSave } from './commands/search.js';
+import { recheckSelectedAccess } from './mailbox-access.js';
 
 /** RFC 9051 §7.5.1: no untagged EXPUNGE while a command that uses sequence numbers runs */
 const NO_EXPUNGE: ReadonlySet<CommandName> = new Set<CommandName>(['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD']);
@@ -47,6 +48,7 @@ export async function dispatch(session: Session, read: ReadCommand): Promise<voi
   }
   let outcome: Outcome | void;
   try {
+    if (parsed.name !== 'LOGOUT' && !(await recheckSelectedAccess(session))) return;
     outcome = await command.run(session, parsed.args as never, { tag, name: parsed.name, uid: parsed.uid });
   } catch (err) {
     answerFailure(session, tag, label, err);

@@ -3,6 +3,8 @@ import { mailboxSnapshot, type Mailbox, type MailboxSnapshot } from '../mail/ind
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
 import { ImapBad } from './errors.js';
+import { OWNER_RIGHTS } from './acl-rights.js';
+import type { Account } from '../identity/accounts.js';
 
 /**
  * The selected mailbox as this session sees it (RFC 9051 §2.3.1.2): sequence number n is
@@ -30,6 +32,10 @@ export class SelectedMailbox {
   saved: number[] = [];
   /** RFC 7162 §3.2.10: the session enabled QRESYNC, so expunges are announced as VANISHED */
   vanished = false;
+  /** RFC 4314 §2.1: what this session may do here (everything in its own folders) */
+  rights: string = OWNER_RIGHTS;
+  /** the owner when the folder is another account's (the shared namespace); its rights are checked again before each command */
+  owner: Account | null = null;
 
   constructor(snapshot: MailboxSnapshot, readOnly: boolean) {
     this.id = snapshot.mailbox.id;

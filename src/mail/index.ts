@@ -27,6 +27,7 @@ export * from './flags.js';
 export * from './fold.js';
 export * from './uid-set.js';
 export * from './notify.js';
+export * from './mailbox-grants.js';
 export { appendMessage, appendMessages, accountUsage, OverQuotaError, type AppendInput, type Appended, type MessageSummary } from './append.js';
 export { ensureParsed, summaryOf } from './parsed.js';
 export { ensureSearchText, indexSearchBacklog } from './search-backlog.js';

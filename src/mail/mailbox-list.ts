@@ -14,6 +14,15 @@ export interface ListOptions {
   specialUseOnly?: boolean;
   /** RFC 5258 §3.2 RETURN (SUBSCRIBED): mark subscribed names */
   returnSubscribed?: boolean;
+  /** folders of other accounts this one sees under its names (the IMAP shared namespace), listed as its own */
+  extra?: readonly ExtraListName[];
+}
+
+/** A name listed beside the account's own folders (a shared folder, or a level above it). */
+export interface ExtraListName {
+  name: string;
+  noselect: boolean;
+  specialUse: string | null;
 }
 
 export interface ListEntry {
@@ -47,6 +56,16 @@ export async function listMailboxNames(db: Queryable, accountId: number, options
     [accountId],
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
+  for (const x of options.extra ?? []) {
+    const row = byName.get(x.name);
+    // a subscription of the name comes back as a row that does not exist; the shared folder makes it exist
+    if (row) Object.assign(row, { exists: true, noselect: x.noselect, special_use: x.specialUse });
+    else {
+      const added: Row = { name: x.name, noselect: x.noselect, special_use: x.specialUse, subscribed: false, exists: true };
+      rows.push(added);
+      byName.set(x.name, added);
+    }
+  }
   const withChildren = new Set<string>();
   const withSubscribedChildren = new Set<string>();
   for (const r of rows) {

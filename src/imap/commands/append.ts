@@ -1,5 +1,7 @@
 import type { StoredBlob } from '../../store/blob-store.js';
-import { appendFromClient, findMailbox, type ClientMessage } from '../../mail/index.js';
+import { appendFromClient, type ClientMessage } from '../../mail/index.js';
+import { isSharedName, requireRight, resolveMailbox, type MailboxAccess } from '../mailbox-access.js';
+import { hasRight, rightForFlag } from '../acl-rights.js';
 import { AUTHENTICATED, type Command } from '../command.js';
 import { ImapNo } from '../errors.js';
 import { isAppendMessageLiteral } from '../protocol/append-args.js';
@@ -69,22 +71,37 @@ function blobSink(session: Session): LiteralSink {
   };
 }
 
+/**
+ * The folder APPEND, COPY and MOVE put messages into. RFC 9051 §6.3.12 / §6.4.7: TRYCREATE
+ * when it does not exist and could be made (not under another account's name).
+ */
+export async function appendTarget(session: Session, mailbox: string): Promise<MailboxAccess> {
+  try {
+    return await resolveMailbox(session, mailbox);
+  } catch (err) {
+    if (err instanceof ImapNo && err.responseCode === 'NONEXISTENT' && !isSharedName(mailbox)) throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+    throw err;
+  }
+}
+
 const toDate = (d: ImapDateTime | null): Date | undefined => d?.date;
 
 /** RFC 9051 §6.3.12, UIDPLUS APPENDUID (RFC 4315 §3) */
 export const append: Command<'APPEND'> = {
   states: AUTHENTICATED,
   async run(session, { mailbox, messages }) {
-    const account = session.account!;
-    const target = await findMailbox(session.ctx.db, account.id, mailbox);
-    // RFC 9051 §6.3.12: TRYCREATE when the folder does not exist
-    if (!target) throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+    const access = await appendTarget(session, mailbox);
+    // RFC 4314 §4: APPEND needs "i" on the target
+    requireRight(access, 'i', 'add messages');
+    const target = access.mailbox;
     const items: ClientMessage[] = [];
     for (const m of messages) {
       const blob: StoredBlob = m.data.kind === 'bytes' ? await session.ctx.blobs.put([m.data.bytes]) : await (m.data.result as Promise<StoredBlob>);
-      items.push({ blobHash: blob.hash, size: blob.size, flags: m.flags, internalDate: toDate(m.date) });
+      // RFC 4314 §4: APPEND keeps only the flags the session may set; the message is still added
+      const flags = m.flags.filter((f) => hasRight(access.rights, rightForFlag(f)));
+      items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date) });
     }
-    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: account.quotaBytes }, messages: items });
+    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items });
     session.ctx.events.publish(result.changes);
     if (session.selected?.id === target.id) session.selected.stale = true;
     return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };

@@ -1,4 +1,6 @@
-import { copyMessages, findMailbox, moveMessages, uidSetOf } from '../../mail/index.js';
+import { copyMessages, moveMessages, uidSetOf } from '../../mail/index.js';
+import { appendTarget } from './append.js';
+import { requireRight } from '../mailbox-access.js';
 import { SELECTED, type Command, type CommandInfo, type Outcome } from '../command.js';
 import { ImapNo } from '../errors.js';
 import { codes, untaggedStatus } from '../protocol/response-writer.js';
@@ -7,14 +9,19 @@ import type { Session } from '../session.js';
 
 async function transfer(session: Session, set: SequenceSet, mailbox: string, info: CommandInfo, move: boolean): Promise<Outcome | void> {
   const sel = session.selected!;
-  if (move && sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
+  if (move) {
+    // RFC 4314 §4: MOVE takes the messages out: "t" and "e" on the source, as STORE \Deleted and EXPUNGE would
+    requireRight(sel, 't', 'move messages out');
+    requireRight(sel, 'e', 'move messages out');
+    if (sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
+  }
   const uids = sel.uidsOf(set, info.uid);
-  const account = session.account!;
-  const target = await findMailbox(session.ctx.db, account.id, mailbox);
-  // RFC 9051 §6.4.7: TRYCREATE when the target does not exist
-  if (!target) throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+  const access = await appendTarget(session, mailbox);
+  // RFC 4314 §4: COPY (and MOVE) need "i" on the target
+  requireRight(access, 'i', 'add messages');
+  const target = access.mailbox;
   if (uids.length === 0) return;
-  const input = { sourceMailboxId: sel.id, uids: uidSetOf(uids), targetMailboxId: target.id, targetQuota: { quotaBytes: account.quotaBytes } };
+  const input = { sourceMailboxId: sel.id, uids: uidSetOf(uids), targetMailboxId: target.id, targetQuota: { quotaBytes: access.owner.quotaBytes } };
   const result = move ? await moveMessages(session.ctx.db, input) : await copyMessages(session.ctx.db, session.ctx.blobs, input);
   session.ctx.events.publish(result.changes);
   if (target.id === sel.id) sel.stale = true;

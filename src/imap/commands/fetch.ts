@@ -1,6 +1,7 @@
 import { changesSince, fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapBad, ImapNo } from '../errors.js';
+import { hasRight } from '../acl-rights.js';
 import { ResponseBatch } from '../response-batch.js';
 import { resolveSequenceSet } from '../protocol/sequence-set.js';
 import { fetchItemName, type FetchAtt } from '../protocol/fetch-args.js';
@@ -37,7 +38,8 @@ export const fetch: Command<'FETCH'> = {
     let items = args.items;
     // RFC 7162 §3.1: FETCH MODSEQ / CHANGEDSINCE enables CONDSTORE
     if (items.some((a) => a.kind === 'MODSEQ')) session.condstore = true;
-    if (!sel.readOnly && items.some(setsSeen)) {
+    // RFC 4314 §4: FETCH sets \Seen only with "s"
+    if (!sel.readOnly && hasRight(sel.rights, 's') && items.some(setsSeen)) {
       const unseen = uids.filter((u) => !sel.flagsOf(u).includes('\\Seen'));
       if (unseen.length) {
         const r = await storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] });

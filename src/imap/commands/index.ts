@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import type { CommandName } from '../protocol/commands.js';
+import { deleteAcl, getAcl, listRights, myRights, setAcl } from './acl.js';
 import { capability, enable, id, logout, noop } from './any-state.js';
 import { authenticate, login, starttls } from './auth.js';
 import { append } from './append.js';
@@ -54,4 +55,9 @@ export const COMMANDS: { [N in CommandName]?: Command<N> } = {
   GETQUOTAROOT: getQuotaRoot,
   GETQUOTA: getQuota,
   SETQUOTA: setQuota,
+  SETACL: setAcl,
+  DELETEACL: deleteAcl,
+  GETACL: getAcl,
+  LISTRIGHTS: listRights,
+  MYRIGHTS: myRights,
 };

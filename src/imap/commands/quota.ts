@@ -1,4 +1,5 @@
-import { findMailbox, getQuota as quotaOf, type QuotaReport } from '../../mail/index.js';
+import { getQuota as quotaOf, type QuotaReport } from '../../mail/index.js';
+import { resolveMailbox } from '../mailbox-access.js';
 import { AUTHENTICATED, type Command } from '../command.js';
 import { ImapNo } from '../errors.js';
 import { atom, mailboxValue, untagged, type ImapValue } from '../protocol/response-writer.js';
@@ -28,9 +29,9 @@ function quotaLine(q: QuotaReport): Buffer {
 export const getQuotaRoot: Command<'GETQUOTAROOT'> = {
   states: AUTHENTICATED,
   async run(session, { mailbox }) {
-    const found = await findMailbox(session.ctx.db, session.account!.id, mailbox);
-    if (!found) throw new ImapNo('NONEXISTENT', `There is no folder "${mailbox}"`);
-    const q = await report(session);
+    const access = await resolveMailbox(session, mailbox);
+    // another account's folder (the Shared/ namespace) counts against its owner's quota, which is not this session's to see
+    const q = access.shared ? null : await report(session);
     const name = mailboxValue(mailbox, session.utf8);
     if (!q) {
       session.send(untagged(atom('QUOTAROOT'), name));

@@ -1,13 +1,17 @@
-import { ALL_UIDS, changesSince, expungeMessages, findMailbox, mailboxSnapshot, MAX_UID, SEPARATOR, type UidSet } from '../../mail/index.js';
+import { auditDelegationUse } from '../../identity/delegations.js';
+import { ALL_UIDS, changesSince, expungeMessages, mailboxSnapshot, MAX_UID, SEPARATOR, type UidSet } from '../../mail/index.js';
 import { AUTHENTICATED, SELECTED, type Command } from '../command.js';
-import { ImapBad, ImapNo } from '../errors.js';
+import { ImapBad } from '../errors.js';
+import { hasRight, writesAllowed } from '../acl-rights.js';
+import { requireRight, resolveMailbox } from '../mailbox-access.js';
 import { atom, codes, formatSequenceSet, mailboxValue, untagged, untaggedStatus } from '../protocol/response-writer.js';
 import type { QresyncParams, SelectArgs } from '../protocol/select-args.js';
 import { resolveSequenceSet, type SequenceSet } from '../protocol/sequence-set.js';
 import { permanentFlagAtoms, SelectedMailbox } from '../selected-mailbox.js';
 import type { Session } from '../session.js';
 
-async function open(session: Session, { mailbox: name, condstore, qresync }: SelectArgs, readOnly: boolean) {
+async function open(session: Session, { mailbox: name, condstore, qresync }: SelectArgs, examine: boolean) {
+  let readOnly = examine;
   // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC first is BAD
   if (qresync && !session.qresync) throw new ImapBad('QRESYNC needs ENABLE QRESYNC first (RFC 7162 section 3.2.5)');
   // RFC 7162 §3.1.8: SELECT/EXAMINE (CONDSTORE) enables CONDSTORE
@@ -18,8 +22,15 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
     session.select(null);
     session.send(untaggedStatus('OK', 'Previous folder is now closed', 'CLOSED'));
   }
-  const mailbox = await findMailbox(session.ctx.db, session.account!.id, name);
-  if (!mailbox) throw new ImapNo('NONEXISTENT', `There is no folder "${name}"`);
+  const access = await resolveMailbox(session, name);
+  // RFC 4314 §4: SELECT and EXAMINE need "r"; SELECT is read-only without a right that changes the folder
+  requireRight(access, 'r', 'read messages');
+  if (!writesAllowed(access.rights)) readOnly = true;
+  const mailbox = access.mailbox;
+  if (access.delegated) {
+    // one audit event per opening of a delegated agency mailbox, before it is opened (identity/delegations.ts)
+    await auditDelegationUse(session.ctx.db, { delegate: session.account!, mailbox: access.owner, action: 'read', source: session.remoteAddress, data: { protocol: 'imap', folder: mailbox.name, readOnly } });
+  }
   await session.ctx.events.watch(mailbox.id, session);
   let sel: SelectedMailbox;
   try {
@@ -28,12 +39,17 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
     session.ctx.events.unwatch(mailbox.id, session);
     throw err;
   }
+  sel.rights = access.rights;
+  if (access.shared) {
+    sel.owner = access.owner;
+    sel.name = access.name;
+  }
   const snap = sel;
   session.send(untagged(atom('FLAGS'), permanentFlagAtoms(snap.keywords, false)));
   session.send(untagged(snap.exists, atom('EXISTS')));
   if (session.rev2) {
     // RFC 9051 §6.3.2: a LIST response gives the folder's name as the server spells it
-    session.send(untagged(atom('LIST'), [], SEPARATOR, mailboxValue(mailbox.name, true)));
+    session.send(untagged(atom('LIST'), [], SEPARATOR, mailboxValue(access.name, true)));
   } else {
     // RFC 3501 §6.3.1: RECENT and the first unseen message, for IMAP4rev1 clients (IMAP4rev2 dropped both)
     session.send(untagged(0, atom('RECENT')));
@@ -49,7 +65,8 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
   sel.vanished = session.qresync;
   session.select(sel);
   if (qresync && qresync.uidValidity === snap.uidValidity) await resync(session, sel, qresync);
-  return { text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed`, code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
+  const text = examine ? 'EXAMINE completed' : readOnly ? 'SELECT completed; your access to this folder is read-only' : 'SELECT completed';
+  return { text, code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
 }
 
 /**
@@ -93,7 +110,8 @@ export const close: Command<'CLOSE'> = {
   async run(session) {
     const sel = session.selected!;
     session.select(null);
-    if (!sel.readOnly) {
+    // RFC 4314 §4: CLOSE expunges only with "e"; without it the folder is just closed
+    if (!sel.readOnly && hasRight(sel.rights, 'e')) {
       const { changes } = await expungeMessages(session.ctx.db, sel.id);
       session.ctx.events.publish(changes);
     }

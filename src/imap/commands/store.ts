@@ -1,15 +1,26 @@
 import { storeFlags, uidSetOf } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapNo } from '../errors.js';
+import { requireRight } from '../mailbox-access.js';
+import { rightForFlag } from '../acl-rights.js';
 import { atom, codes, untagged, type ImapValue } from '../protocol/response-writer.js';
 
 const ACTION = { replace: 'set', add: 'add', remove: 'remove' } as const;
+
+const RIGHT_USE: Record<string, string> = { s: 'mark messages seen or unseen', t: 'mark messages deleted', w: 'change flags' };
+
+/** RFC 4314 §4: STORE of \Seen needs "s", of \Deleted "t", of other flags "w"; replacing the flags may change any of them */
+function rightsToStore(operation: keyof typeof ACTION, flags: readonly string[]): string[] {
+  if (operation === 'replace') return ['s', 't', 'w'];
+  return [...new Set(flags.map(rightForFlag))];
+}
 
 /** RFC 9051 §6.4.6 STORE, §6.4.9 UID STORE */
 export const store: Command<'STORE'> = {
   states: SELECTED,
   async run(session, args, { uid }) {
     const sel = session.selected!;
+    for (const right of rightsToStore(args.operation, args.flags)) requireRight(sel, right, RIGHT_USE[right]!);
     // RFC 9051 §6.3.3: an EXAMINEd folder is read-only
     if (sel.readOnly) throw new ImapNo('READ-ONLY', 'The folder is open read-only (EXAMINE)');
     const uids = sel.uidsOf(args.set, uid);

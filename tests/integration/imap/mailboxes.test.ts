@@ -66,9 +66,9 @@ describe('folders (RFC 9051 §6.3)', () => {
     c.close();
   });
 
-  it('NAMESPACE answers one personal namespace (RFC 2342 §5)', async () => {
+  it('NAMESPACE answers the personal namespace and "Shared/" for other users (RFC 2342 §5)', async () => {
     const c = await loggedIn();
-    expect(await c.command('a1', 'NAMESPACE')).toEqual(['* NAMESPACE (("" "/")) NIL NIL', 'a1 OK NAMESPACE completed']);
+    expect(await c.command('a1', 'NAMESPACE')).toEqual(['* NAMESPACE (("" "/")) (("Shared/" "/")) NIL', 'a1 OK NAMESPACE completed']);
     c.close();
   });
 
