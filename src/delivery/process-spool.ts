@@ -37,6 +37,7 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
     const localOnly = !recipients.some((r) => r.route === 'remote');
     const settled = await deliverLocal(ctx, spool, description, expired, decide, localOnly);
     if (settled?.bounceSpoolId) await ctx.queue.add(settled.bounceSpoolId).catch(() => {});
+    ctx.log.info({ spoolId: spool.id, session: spool.sessionId, messageId: description.summary.messageId, local: recipients.length - recipients.filter((r) => r.route === 'remote').length }, 'delivered to local mailboxes');
     if (settled?.closed) return { done: true };
   }
 
@@ -86,7 +87,7 @@ async function deliverDomain(
       if (!(await lockPendingRecipient(client, spool.id, r.recipient, r.route))) return;
       await recordOutcome(client, r, outcome, decide(r, outcome));
     });
-    ctx.log.info({ spoolId: spool.id, rcpt: r.recipient, status: outcome.status, code: outcome.code, mta: outcome.remoteMta }, 'outbound attempt');
+    ctx.log.info({ spoolId: spool.id, session: spool.sessionId, rcpt: r.recipient, status: outcome.status, code: outcome.code, mta: outcome.remoteMta }, 'outbound attempt');
   }
 }
 

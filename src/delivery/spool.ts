@@ -24,6 +24,8 @@ export interface SpoolRequest {
   helo?: string | null;
   envelopeId?: string | null;
   dsnRet?: string | null;
+  /** the SMTP (or webmail) session that handed it in, for the logs and hopthu trace */
+  sessionId?: string | null;
   recipients: SpoolRecipientInput[];
   expiresAt: Date;
 }
@@ -42,6 +44,7 @@ export interface SpoolRow {
   receivedAt: Date;
   expiresAt: Date;
   doneAt: Date | null;
+  sessionId: string | null;
 }
 
 export interface SpoolRecipient {
@@ -76,8 +79,8 @@ export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ i
        ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1
        RETURNING (xmax = 0) AS inserted
      ), row AS (
-       INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM blob
+       INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at, session_id)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $14 FROM blob
        RETURNING id
      ), rcpts AS (
        INSERT INTO spool_recipients (spool_id, recipient, route, notify)
@@ -87,7 +90,7 @@ export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ i
     [
       req.blob.hash, req.blob.size, req.mailFrom, req.source, req.accountId ?? null, req.clientIp ?? null, req.helo ?? null,
       req.envelopeId ?? null, req.dsnRet ?? null, req.expiresAt,
-      unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null),
+      unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null), req.sessionId ?? null,
     ],
   );
   const row = rows[0]!;
@@ -120,7 +123,7 @@ export async function acceptMessage(
 
 interface SpoolDbRow {
   id: number; blob_hash: string; size: number; mail_from: string; source: SpoolSource; account_id: number | null;
-  client_ip: string | null; helo: string | null; envelope_id: string | null; dsn_ret: string | null;
+  client_ip: string | null; helo: string | null; envelope_id: string | null; dsn_ret: string | null; session_id: string | null;
   received_at: Date; expires_at: Date; done_at: Date | null;
 }
 
@@ -151,7 +154,7 @@ function toSpoolRow(r: SpoolDbRow): SpoolRow {
   return {
     id: r.id, blobHash: r.blob_hash, size: r.size, mailFrom: r.mail_from, source: r.source, accountId: r.account_id,
     clientIp: r.client_ip, helo: r.helo, envelopeId: r.envelope_id, dsnRet: r.dsn_ret, receivedAt: r.received_at,
-    expiresAt: r.expires_at, doneAt: r.done_at,
+    expiresAt: r.expires_at, doneAt: r.done_at, sessionId: r.session_id,
   };
 }
 

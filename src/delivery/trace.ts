@@ -18,6 +18,8 @@ export interface TracedSpool {
   mailFrom: string;
   clientIp: string | null;
   helo: string | null;
+  /** the SMTP session that handed it in (the id in the Received header and the logs) */
+  session: string | null;
   doneAt: string | null;
   recipients: TracedRecipient[];
 }
@@ -49,7 +51,7 @@ export async function traceMessage(db: Queryable, input: string): Promise<Trace>
   const messageId = normalizeMessageId(input);
   const { rows: accepted } = await db.query<TracedSpool>(
     `SELECT s.id AS "spoolId", to_char(s.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "receivedAt",
-            s.source, s.mail_from AS "mailFrom", s.client_ip AS "clientIp", s.helo,
+            s.source, s.mail_from AS "mailFrom", s.client_ip AS "clientIp", s.helo, s.session_id AS session,
             to_char(s.done_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "doneAt",
             COALESCE((SELECT json_agg(json_build_object(
                 'recipient', r.recipient, 'route', r.route, 'status', r.status, 'attempts', r.attempts,

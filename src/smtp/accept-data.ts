@@ -47,6 +47,7 @@ export async function acceptData(ctx: SmtpContext, role: ListenerRole, stream: S
       helo: session.hostNameAppearsAs,
       envelopeId: session.envelope.dsn?.envid ?? null,
       dsnRet: session.envelope.dsn?.ret ?? null,
+      sessionId: session.id,
       recipients: await recipientsOf(ctx, role, session),
       expiresAt: new Date(Date.now() + ctx.config.delivery.maxQueueHours * 3600_000),
     }, () => ctx.blobs.put(parts()));

@@ -31,7 +31,7 @@ export interface WebContext {
   csrfToken: string;
   /** the common strings (page frame, errors) in the page's language */
   t: Translate<keyof (typeof COMMON)['vi'] & string>;
-  /** the administrative roles of the account (loaded on first use) */
+  /** the administrative roles of the account, without the `user` every account has (loaded on first use) */
   scopes(): Promise<RoleScope[]>;
   /** a part's own strings in the page's language */
   strings<K extends string>(catalogue: Catalogue<K>): Translate<K>;
@@ -64,7 +64,8 @@ export function makeContext(
     secure: req.protocol === 'https',
     ip: req.ip,
     t: translator(parts.locale, COMMON),
-    scopes: () => (scopes ??= parts.account ? scopesOf(deps.db, parts.account.id) : Promise.resolve([])),
+    // every account is a user; the console cares only for the administrative roles on top
+    scopes: () => (scopes ??= parts.account ? scopesOf(deps.db, parts.account.id).then((all) => all.filter((s) => s.role !== 'user')) : Promise.resolve([])),
     strings: (catalogue) => translator(parts.locale, catalogue),
   };
 }

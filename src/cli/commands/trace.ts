@@ -17,7 +17,7 @@ export const traceCommand: CliCommand = {
       return 1;
     }
     for (const s of trace.accepted) {
-      console.log(`${s.receivedAt}  accepted as ${s.spoolId} (${s.source}) from <${s.mailFrom}>${s.clientIp ? ` at ${s.clientIp}` : ''}${s.helo ? ` (HELO ${s.helo})` : ''}${s.doneAt ? `; finished ${s.doneAt}` : '; still queued'}`);
+      console.log(`${s.receivedAt}  accepted as ${s.spoolId} (${s.source}) from <${s.mailFrom}>${s.clientIp ? ` at ${s.clientIp}` : ''}${s.helo ? ` (HELO ${s.helo})` : ''}${s.session ? ` in session ${s.session}` : ''}${s.doneAt ? `; finished ${s.doneAt}` : '; still queued'}`);
       for (const r of s.recipients) {
         const how = r.status === 'delivered' ? `delivered${r.remoteMta ? ` to ${r.remoteMta}` : ''}`
           : r.status === 'failed' ? `failed ${r.lastCode ?? ''} ${r.lastError ?? ''}`.trim()

@@ -17,6 +17,7 @@ import * as provisioning from './011-provisioning.js';
 import * as imap from './012-imap.js';
 import * as webSessions from './017-web-sessions.js';
 import * as inspections from './024-inspections.js';
+import * as spoolSession from './026-spool-session.js';
 import * as mailboxAcl from './019-mailbox-acl.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
@@ -40,5 +41,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 12, name: 'imap', sql: imap.sql },
   { version: 17, name: 'web-sessions', sql: webSessions.sql },
   { version: 24, name: 'inspections', sql: inspections.sql },
+  { version: 26, name: 'spool-session', sql: spoolSession.sql },
   { version: 19, name: 'mailbox-acl', sql: mailboxAcl.sql },
 ];
