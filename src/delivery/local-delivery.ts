@@ -11,6 +11,7 @@ import { deliveryLatency } from '../shared/metrics.js';
 import { expireIfDue } from './expiry.js';
 import { settleSpool, type Settled } from './settle.js';
 import { addRecipient, recordOutcome, type SpoolRow, type SpoolRecipient, type RecipientOutcome } from './spool.js';
+import { answerVacations } from './vacation.js';
 
 /**
  * Delivers the due local recipients of a spool row (and the submitter's Sent copy) in
@@ -28,15 +29,18 @@ export async function deliverLocal(
   settle: boolean,
 ): Promise<Settled | undefined> {
   const changes: MailboxChange[] = [];
+  let replies: number[] = [];
   const settled = await transaction(ctx.db, async (client) => {
     if (description.unstored) await storeDescription(client, spool.blobHash, description.unstored);
     const summary = description.summary;
     const locked = await lockDueLocalRecipients(client, spool.id);
     let stored = 0;
+    const inboxed: Account[] = [];
     for (const recipient of locked) {
       const outcome = expireIfDue(await deliverOne(recipient), expired);
       await recordOutcome(client, recipient, outcome, decide(recipient, outcome));
     }
+    replies = await answerVacations(client, ctx, spool, description.parsed, inboxed);
     if (settle) return settleSpool(client, ctx, spool, stored);
     await adjustBlobRef(client, spool.blobHash, stored);
     return undefined;
@@ -82,6 +86,7 @@ export async function deliverLocal(
       }
       if (result.status === 'stored') {
         stored++;
+        if (folder === 'INBOX') inboxed.push(account);
         changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
         if (enforceQuota) deliveryLatency.observe((Date.now() - spool.receivedAt.getTime()) / 1000);
       }
@@ -89,6 +94,8 @@ export async function deliverLocal(
     }
   });
   for (const change of changes) await publishMailboxChange(ctx.redis, ctx.config.redisPrefix, change).catch(() => {});
+  // a reply the queue misses is found by the reconciler
+  for (const id of replies) await ctx.queue.add(id).catch(() => {});
   return settled;
 }
 

@@ -3,9 +3,7 @@ import { listDomains } from '../identity/domains.js';
 import { normalizeAddress } from '../identity/address.js';
 import type { DeliveryContext } from './context.js';
 import { acceptMessage } from './spool.js';
-
-/** RFC 2047 §4.1 B-encoding of a header text that is not plain ASCII. */
-const encodeHeader = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`);
+import { encodeHeaderText, headerDate, plainTextMessage } from './plain-text-mail.js';
 
 /**
  * A notice from the server itself (the provisioning summary) to administrators: plain
@@ -15,22 +13,16 @@ const encodeHeader = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text : `=?
 export async function sendSystemMail(ctx: DeliveryContext, msg: { from: string; to: readonly string[]; subject: string; text: string }): Promise<number> {
   const to = [...new Set(msg.to.map(normalizeAddress))];
   const local = new Set((await listDomains(ctx.db)).map((d) => d.name));
-  const body = Buffer.from(msg.text.normalize('NFC'), 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
-  const raw = Buffer.from(
+  const raw = plainTextMessage(
     [
-      `From: hopthu <${msg.from}>`,
-      `To: ${to.join(', ')}`,
-      `Subject: ${encodeHeader(msg.subject)}`,
-      `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
-      `Message-ID: <${randomUUID()}@${ctx.config.hostname}>`,
-      'Auto-Submitted: auto-generated',
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      body,
-      '',
-    ].join('\r\n'),
+      ['From', `hopthu <${msg.from}>`],
+      ['To', to.join(', ')],
+      ['Subject', encodeHeaderText(msg.subject)],
+      ['Date', headerDate()],
+      ['Message-ID', `<${randomUUID()}@${ctx.config.hostname}>`],
+      ['Auto-Submitted', 'auto-generated'],
+    ],
+    msg.text,
   );
   const blob = await ctx.blobs.put([raw]);
   return acceptMessage(

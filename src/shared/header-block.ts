@@ -27,4 +27,4 @@ export function parseHeaderBlock(head: Buffer): HeaderField[] {
   return fields;
 }
 
-export const fieldValues = (fields: HeaderField[], name: string) => fields.filter((f) => f.name === name).map((f) => f.value);
+export const fieldValues = (fields: readonly HeaderField[], name: string) => fields.filter((f) => f.name === name).map((f) => f.value);

@@ -8,6 +8,7 @@ import * as searchBacklog from './013-search-backlog.js';
 import * as compliance from './014-compliance.js';
 import * as importState from './015-import.js';
 import * as directoryPasswords from './016-directory-passwords.js';
+import * as preferences from './018-preferences.js';
 import * as groupsDelegation from './007-groups-delegation.js';
 import * as credentials from './008-credentials.js';
 import * as auditQuery from './009-audit-query.js';
@@ -28,6 +29,7 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 14, name: 'compliance', sql: compliance.sql },
   { version: 15, name: 'import', sql: importState.sql },
   { version: 16, name: 'directory-passwords', sql: directoryPasswords.sql },
+  { version: 18, name: 'preferences', sql: preferences.sql },
   { version: 7, name: 'groups-delegation', sql: groupsDelegation.sql },
   { version: 8, name: 'credentials', sql: credentials.sql },
   { version: 9, name: 'audit-query', sql: auditQuery.sql },
