@@ -69,7 +69,8 @@ const likeWord = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}
 export async function searchDirectory(db: Queryable, query: { text?: string; agencyIds?: readonly number[]; offset: number; limit: number }): Promise<DirectoryPage> {
   const words = fold(query.text ?? '').split(/[\s,;<>"]+/).filter(Boolean).slice(0, 8);
   const collation = await vietnameseCollation(db);
-  const order = collation ? `sort_name COLLATE "${collation}"` : `translate(sort_name, $2, $3)`;
+  const sortName = `COALESCE(NULLIF(e.name, ''), e.address)`;
+  const order = collation ? `${sortName} COLLATE "${collation}"` : `translate(${sortName}, $2, $3)`;
   const { rows } = await db.query<{ kind: DirectoryEntry['kind']; name: string; address: string; title: string; agency_id: number | null; agency: string | null; total: number }>(
     `WITH entries AS (
        SELECT a.kind, a.display_name AS name, a.address, a.title, a.agency_id FROM accounts a
@@ -77,8 +78,7 @@ export async function searchDirectory(db: Queryable, query: { text?: string; age
        UNION ALL
        SELECT 'group', g.name, g.address, '', g.agency_id FROM distribution_groups g
      )
-     SELECT e.kind, e.name, e.address, e.title, e.agency_id, ag.name AS agency, count(*) OVER ()::int AS total,
-            COALESCE(NULLIF(e.name, ''), e.address) AS sort_name
+     SELECT e.kind, e.name, e.address, e.title, e.agency_id, ag.name AS agency, count(*) OVER ()::int AS total
        FROM entries e LEFT JOIN agencies ag ON ag.id = e.agency_id
       WHERE ($4::bigint[] IS NULL OR e.agency_id = ANY ($4))
         AND (SELECT bool_and(translate(lower(e.name || ' ' || e.address), $2, $3) LIKE w) FROM unnest($1::text[]) w) IS NOT FALSE

@@ -67,7 +67,7 @@ export async function folderId(server: RunningServer, account: Account, folder: 
   return (await findMailbox(server.runtime.db, account.id, folder))!.id;
 }
 
-/** Logs in over IMAP as the account and parses the newest message of a folder whose subject matches. */
+/** Logs in over IMAP as the account and parses the newest message of a folder with this subject. */
 export async function readOverImap(server: RunningServer, address: string, folder: string, subject: string): Promise<{ mail: ParsedMail; flags: Set<string> }> {
   const client = new ImapFlow({ host: '127.0.0.1', port: server.ports.imap!, secure: false, doSTARTTLS: false, auth: { user: address, pass: PASSWORD }, logger: false } as ImapFlowOptions);
   client.on('error', () => {});
@@ -75,9 +75,11 @@ export async function readOverImap(server: RunningServer, address: string, folde
   try {
     const lock = await client.getMailboxLock(folder);
     try {
+      let newest: { source: Buffer; flags: Set<string> } | undefined;
       for await (const m of client.fetch('1:*', { source: true, flags: true, envelope: true })) {
-        if (m.envelope?.subject === subject && m.source) return { mail: await simpleParser(m.source), flags: m.flags ?? new Set() };
+        if (m.envelope?.subject === subject && m.source) newest = { source: m.source, flags: m.flags ?? new Set() };
       }
+      if (newest) return { mail: await simpleParser(newest.source), flags: newest.flags };
     } finally {
       lock.release();
     }
