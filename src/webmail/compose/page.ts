@@ -57,7 +57,7 @@ ${recipientField(t, 'cc', state.cc, false)}
 ${recipientField(t, 'bcc', state.bcc, false)}
 <p class="hint" id="c-hint">${t('compose.recipients-hint')}</p>
 <div class="field"><label for="c-subject">${t('compose.subject')}</label><input type="text" id="c-subject" name="subject" value="${state.subject}" maxlength="998"${attrIf(Boolean(state.to) && !state.subject, 'autofocus')}></div>
-<label for="c-body" class="sr">${t('compose.body')}</label><textarea id="c-body" name="body" rows="14"${attrIf(Boolean(state.to && state.subject), 'autofocus')}>
+<label for="c-body" class="sr">${t('compose.body')}</label><textarea id="c-body" name="body" rows="10"${attrIf(Boolean(state.to && state.subject), 'autofocus')}>
 ${state.body}</textarea>
 <fieldset class="files"><legend>${t('compose.attachments')}</legend>
 ${input.kept.length ? html`<ul class="kept">${input.kept.map((f) => html`<li><label><input type="checkbox" name="keep" value="${f.ref}" checked> ${f.filename} <span class="muted">(${ctx.format.size(f.size)})</span></label></li>`)}</ul>` : ''}
@@ -65,7 +65,7 @@ ${input.kept.length ? html`<ul class="kept">${input.kept.map((f) => html`<li><la
 <p class="hint">${t('compose.max-size', { size: ctx.format.size(ctx.deps.config.smtp.maxMessageBytes) })}</p>
 <progress class="upload" max="100" value="0" hidden data-label="${t('compose.uploading')}"></progress>
 </fieldset>
-<div class="actions"><button type="submit" name="action" value="send">${t('compose.send')}</button><button type="submit" class="secondary" name="action" value="draft">${t('compose.save-draft')}</button></div>
+<div class="actions"><button type="submit" name="intent" value="send">${t('compose.send')}</button><button type="submit" class="secondary" name="intent" value="draft">${t('compose.save-draft')}</button></div>
 </form>`;
   return renderPage(ctx, { title: input.title, section: 'mail', current: 'compose', main, error: input.error, notice: input.notice });
 }

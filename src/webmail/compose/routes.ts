@@ -66,7 +66,7 @@ export function registerComposeRoutes(app: FastifyInstance, _deps: WebmailDeps):
     const form = readForm(req);
     const state = readComposeState(form);
     const uploads = uploadedFiles(form.files('attachments'));
-    if (form.text('action') === 'draft') {
+    if (form.text('intent') === 'draft') {
       const sender = (await senderOf(ctx, account, state.from)) ?? { address: account.address, name: account.displayName };
       const files = [...(await keptAttachments(ctx, state.keep)), ...uploads];
       const raw = await buildMessage(state, { from: { name: sender.name, address: sender.address }, files, messageId: newMessageId(ctx.deps.config.hostname), keepBcc: true, draft: true });

@@ -1,6 +1,7 @@
 /**
  * Compose's enhancements (the form works without them):
- * - with files chosen, the form is sent by XMLHttpRequest and a bar shows the upload's progress;
+ * - with files chosen, the form is sent by XMLHttpRequest and a bar shows the upload's progress; once
+ *   redirected (sent, draft saved) the browser goes there, a refusal's page replaces this one;
  * - recipient fields (data-contacts) suggest addresses from /mail/contacts.json as one types.
  */
 export const COMPOSE_JS = String.raw`
@@ -11,9 +12,9 @@ var input=form.querySelector('input[type=file]');if(e.defaultPrevented||!input||
 e.preventDefault();var data=new FormData(form),b=e.submitter;if(b&&b.name)data.append(b.name,b.value);
 var bar=form.querySelector('progress.upload'),x=new XMLHttpRequest();bar.hidden=false;bar.value=0;
 form.querySelectorAll('button').forEach(function(x){x.disabled=true});
-x.open('POST',form.action);
+x.open('POST',form.getAttribute('action'));
 x.upload.onprogress=function(ev){if(ev.lengthComputable)bar.value=Math.round(ev.loaded*100/ev.total)};
-x.onload=function(){if(x.status<400&&x.responseURL){location.href=x.responseURL;return}document.open();document.write(x.responseText);document.close()};
+x.onload=function(){if(x.responseURL&&x.responseURL.indexOf(form.getAttribute('action'))<0){location.href=x.responseURL;return}document.open();document.write(x.responseText);document.close()};
 x.onerror=function(){bar.hidden=true;form.querySelectorAll('button').forEach(function(x){x.disabled=false})};
 x.send(data)});
 var list=document.createElement('ul'),field=null,items=[],sel=-1,timer=0,asked='';

@@ -3,8 +3,8 @@ export const COMPOSE_CSS = String.raw`
 form.compose{max-width:960px}
 .compose .field{display:grid;grid-template-columns:5.5em 1fr;align-items:center;gap:4px 10px;margin:0 0 6px}
 .compose .field label{margin:0}
-.compose #c-hint{margin:0 0 8px calc(5.5em + 10px)}
-.compose textarea{min-height:15em;margin-top:4px;line-height:1.4}
+.compose #c-hint{margin:0 0 8px calc(5.5rem + 10px)}
+.compose textarea{min-height:11em;margin-top:4px;line-height:1.4}
 .compose fieldset.files{border:1px solid #d6dce4;border-radius:4px;margin:10px 0 0;padding:4px 10px 8px}
 .compose legend{font-weight:600;padding:0 4px}
 .compose .kept{list-style:none;margin:0 0 6px;padding:0}

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const send = (web: Awaited<ReturnType<ComposeEnv['login']>>, fields: Record<string, string>, files: Parameters<typeof web.postMultipart>[2] = []) =>
-  web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', cc: '', bcc: '', body: 'Nội dung.', action: 'send', ...fields }, files);
+  web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', cc: '', bcc: '', body: 'Nội dung.', intent: 'send', ...fields }, files);
 
 describe('webmail compose: the submission rules', () => {
   it('refuses more recipients than smtp.maxRecipients (RFC 5321 §4.5.3.1.8), keeping the form', async () => {

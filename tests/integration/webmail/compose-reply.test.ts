@@ -49,7 +49,7 @@ describe('webmail compose: reply, reply all, forward', () => {
     // sent to a colleague instead (the sink of the outside world is not under test here)
     const res = await web.postMultipart('/mail/compose', {
       from: 'binhtt@yenbai.gov.vn', to: 'cuongld@yenbai.gov.vn', subject: 'Re: Báo cáo quý IV', body: `Đã nhận.\n${body}`,
-      inReplyTo, references: fieldValue(page.text, 'references')!, answers: fieldValue(page.text, 'answers')!, action: 'send',
+      inReplyTo, references: fieldValue(page.text, 'references')!, answers: fieldValue(page.text, 'answers')!, intent: 'send',
     });
     expect(res.status).toBe(303);
     const arrived = await eventually(async () => {
@@ -80,7 +80,7 @@ describe('webmail compose: reply, reply all, forward', () => {
     const keep = fieldValues(page.text, 'keep');
     expect(keep).toEqual([`${ref}:0`]);
     expect(page.text).toContain('Mẫu báo cáo.xlsx');
-    const res = await web.postMultipart('/mail/compose', { from: 'binhtt@yenbai.gov.vn', to: 'annv@yenbai.gov.vn', subject: 'Fwd: Mẫu biểu', body: fieldValue(page.text, 'body')!, keep, action: 'send' });
+    const res = await web.postMultipart('/mail/compose', { from: 'binhtt@yenbai.gov.vn', to: 'annv@yenbai.gov.vn', subject: 'Fwd: Mẫu biểu', body: fieldValue(page.text, 'body')!, keep, intent: 'send' });
     expect(res.status).toBe(303);
     await waitForMessage(c.server, c.an, 'Fwd: Mẫu biểu');
     const { mail } = await readOverImap(c.server, 'annv@yenbai.gov.vn', 'INBOX', 'Fwd: Mẫu biểu');
@@ -95,7 +95,7 @@ describe('webmail compose: reply, reply all, forward', () => {
     expect((await openCompose(web, '?forward=abc')).status).toBe(404);
     // nor can its attachment be taken by reference
     await openCompose(web);
-    const res = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: 'annv@yenbai.gov.vn', subject: 'Lấy trộm', body: 'x', keep: `${ref}:0`, action: 'send' });
+    const res = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: 'annv@yenbai.gov.vn', subject: 'Lấy trộm', body: 'x', keep: `${ref}:0`, intent: 'send' });
     expect(res.status).toBe(404);
   });
 });
@@ -104,7 +104,7 @@ describe('webmail compose: drafts', () => {
   it('saves a draft with its attachment in Drafts (\\Draft \\Seen), reopens it, and sending it removes it', async () => {
     const web = await c.login('annv@yenbai.gov.vn');
     await openCompose(web);
-    const typed = { from: 'annv@yenbai.gov.vn', to: 'Trần Thị Bình <binhtt@yenbai.gov.vn>', cc: '', bcc: 'cuongld@yenbai.gov.vn', subject: 'Dự thảo kế hoạch', body: 'Bản nháp, còn sửa.\nDòng hai.', action: 'draft' };
+    const typed = { from: 'annv@yenbai.gov.vn', to: 'Trần Thị Bình <binhtt@yenbai.gov.vn>', cc: '', bcc: 'cuongld@yenbai.gov.vn', subject: 'Dự thảo kế hoạch', body: 'Bản nháp, còn sửa.\nDòng hai.', intent: 'draft' };
     const saved = await web.postMultipart('/mail/compose', typed, [{ field: 'attachments', filename: 'Kế hoạch.docx', type: 'application/octet-stream', content: 'nội dung kế hoạch' }]);
     expect(saved.status).toBe(303);
     expect(saved.location).toMatch(/^\/mail\/compose\?draft=\d+:\d+&saved=1$/);
@@ -123,13 +123,13 @@ describe('webmail compose: drafts', () => {
     expect(page.text).toContain('Kế hoạch.docx');
 
     // saved again: the new draft replaces the old one
-    const again = await web.postMultipart('/mail/compose', { ...typed, body: 'Bản nháp lần hai.', keep, draft: fieldValue(page.text, 'draft')!, action: 'draft' });
+    const again = await web.postMultipart('/mail/compose', { ...typed, body: 'Bản nháp lần hai.', keep, draft: fieldValue(page.text, 'draft')!, intent: 'draft' });
     expect(again.status).toBe(303);
     expect(await messagesIn(c.server.runtime.db, c.an.id, 'Drafts')).toHaveLength(1);
     const second = await web.get(again.location!);
     expect(fieldValue(second.text, 'body')).toBe('Bản nháp lần hai.');
 
-    const sent = await web.postMultipart('/mail/compose', { ...typed, body: 'Bản chính thức.', keep: fieldValues(second.text, 'keep'), draft: fieldValue(second.text, 'draft')!, action: 'send' });
+    const sent = await web.postMultipart('/mail/compose', { ...typed, body: 'Bản chính thức.', keep: fieldValues(second.text, 'keep'), draft: fieldValue(second.text, 'draft')!, intent: 'send' });
     expect(sent.status).toBe(303);
     expect(await messagesIn(c.server.runtime.db, c.an.id, 'Drafts')).toHaveLength(0);
     await waitForMessage(c.server, c.binh, typed.subject);

@@ -31,7 +31,7 @@ describe('webmail compose: sending', () => {
     const subject = 'Báo cáo tháng 11 — Sở Nội vụ';
     const res = await web.postMultipart(
       '/mail/compose',
-      { from: 'annv@yenbai.gov.vn', to: 'Trần Thị Bình <binhtt@yenbai.gov.vn>', cc: '', bcc: 'cuongld@yenbai.gov.vn', subject, body: 'Kính gửi chị Bình,\nGửi chị báo cáo.\n', action: 'send' },
+      { from: 'annv@yenbai.gov.vn', to: 'Trần Thị Bình <binhtt@yenbai.gov.vn>', cc: '', bcc: 'cuongld@yenbai.gov.vn', subject, body: 'Kính gửi chị Bình,\nGửi chị báo cáo.\n', intent: 'send' },
       [{ field: 'attachments', filename: 'Báo cáo tổng hợp.pdf', type: 'application/pdf', content: pdf }],
     );
     expect(res.status).toBe(303);
@@ -61,7 +61,7 @@ describe('webmail compose: sending', () => {
   it('refuses an unknown local recipient and shows the form again with everything typed kept', async () => {
     const web = await c.login('annv@yenbai.gov.vn');
     await openCompose(web);
-    const typed = { from: 'annv@yenbai.gov.vn', to: 'Bình <binhtt@yenbai.gov.vn>, khongco@yenbai.gov.vn', cc: 'cuongld@yenbai.gov.vn', bcc: '', subject: 'Lịch họp giao ban', body: 'Thứ Hai tuần sau, 8 giờ.\nPhòng họp số 2.', action: 'send' };
+    const typed = { from: 'annv@yenbai.gov.vn', to: 'Bình <binhtt@yenbai.gov.vn>, khongco@yenbai.gov.vn', cc: 'cuongld@yenbai.gov.vn', bcc: '', subject: 'Lịch họp giao ban', body: 'Thứ Hai tuần sau, 8 giờ.\nPhòng họp số 2.', intent: 'send' };
     const res = await web.postMultipart('/mail/compose', typed);
     expect(res.status).toBe(400);
     expect(res.text).toContain('Không có hộp thư «khongco@yenbai.gov.vn» trên hệ thống.');
@@ -75,10 +75,10 @@ describe('webmail compose: sending', () => {
   it('refuses a form without recipients, and an address that is not one', async () => {
     const web = await c.login('annv@yenbai.gov.vn');
     await openCompose(web);
-    const none = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: '', subject: 'Không ai', body: 'x', action: 'send' });
+    const none = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: '', subject: 'Không ai', body: 'x', intent: 'send' });
     expect(none.status).toBe(400);
     expect(none.text).toContain('Hãy nhập ít nhất một người nhận.');
-    const bad = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: 'Bình, binhtt@yenbai.gov.vn', subject: 'Sai', body: 'x', action: 'send' });
+    const bad = await web.postMultipart('/mail/compose', { from: 'annv@yenbai.gov.vn', to: 'Bình, binhtt@yenbai.gov.vn', subject: 'Sai', body: 'x', intent: 'send' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Địa chỉ «Bình» không hợp lệ.');
   });
@@ -86,7 +86,7 @@ describe('webmail compose: sending', () => {
   it('refuses a From address that is not the user\'s', async () => {
     const web = await c.login('annv@yenbai.gov.vn');
     await openCompose(web);
-    const res = await web.postMultipart('/mail/compose', { from: 'binhtt@yenbai.gov.vn', to: 'cuongld@yenbai.gov.vn', subject: 'Giả danh', body: 'x', action: 'send' });
+    const res = await web.postMultipart('/mail/compose', { from: 'binhtt@yenbai.gov.vn', to: 'cuongld@yenbai.gov.vn', subject: 'Giả danh', body: 'x', intent: 'send' });
     expect(res.status).toBe(403);
     expect(res.text).toContain('Bạn không được gửi thư với địa chỉ «binhtt@yenbai.gov.vn».');
   });
@@ -94,7 +94,7 @@ describe('webmail compose: sending', () => {
   it('answers a POST without the CSRF token with 403 and sends nothing', async () => {
     const web = await c.login('annv@yenbai.gov.vn');
     await openCompose(web);
-    const res = await web.postMultipart('/mail/compose', { _csrf: '', from: 'annv@yenbai.gov.vn', to: 'binhtt@yenbai.gov.vn', subject: 'Không token', body: 'x', action: 'send' });
+    const res = await web.postMultipart('/mail/compose', { _csrf: '', from: 'annv@yenbai.gov.vn', to: 'binhtt@yenbai.gov.vn', subject: 'Không token', body: 'x', intent: 'send' });
     expect(res.status).toBe(403);
     expect(res.text).toContain('Biểu mẫu đã hết hạn');
   });
