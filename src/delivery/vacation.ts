@@ -29,7 +29,8 @@ export function dayIn(timeZone: string, now: Date): string {
  * reply twice. Returns the spool ids of the replies, for the queue after COMMIT.
  *
  * No reply (RFC 3834 §2, RFC 5230 §4.5-4.6): to the null reverse-path, Auto-Submitted
- * mail, list and bulk mail, program senders (vacation-rules.ts); to the account itself;
+ * mail, list and bulk mail, program senders, senders our MX found forged
+ * (vacation-rules.ts); to the account itself;
  * when none of the account's addresses (its own, its aliases) is in To or Cc — mail
  * that reached it by Bcc or through a distribution group is not personal mail; and
  * to a sender answered within the period.
@@ -48,14 +49,15 @@ export async function answerVacations(
   if (!vacations.size) return [];
   const sender = tryNormalizeAddress(spool.mailFrom);
   const head = await ctx.blobs.readRange(spool.blobHash, 0, Math.min(parsed.root.bodyStart, HEADER_BYTES));
-  const reason = sender ? automatedMessageReason(sender, parseHeaderBlock(head)) : 'automated-sender';
+  const reason = sender ? automatedMessageReason(sender, parseHeaderBlock(head), ctx.config.hostname) : 'automated-sender';
   if (!sender || reason) {
     ctx.log.debug({ spoolId: spool.id, sender: spool.mailFrom, reason }, 'no vacation reply: automated message');
     return [];
   }
   // RFC 3834 §4: a personal responder answers the return path (the envelope sender), not From or Reply-To
   const target = await classifyRecipient(db, sender).catch(() => undefined);
-  if (!target || target.kind === 'unknown-local') return [];
+  // a distribution group is no one to answer (and would answer all its members)
+  if (!target || target.kind === 'unknown-local' || target.kind === 'group') return [];
   const addressed = new Set([...parsed.search.to, ...parsed.search.cc].map((a) => a.address).filter((a): a is string => a !== null));
   const replies: number[] = [];
   for (const account of inboxed) {
@@ -85,17 +87,20 @@ export async function answerVacations(
   return replies;
 }
 
+/** A msg-id the reply may repeat: visible ASCII only, short enough for one header line (RFC 5322 §2.1.1). */
+const usableId = (id: string | null): string | undefined => (id && id.length <= 250 && /^<[\x21-\x7e]+>$/.test(id) ? id : undefined);
+
 /** The auto-reply itself: from the account to the envelope sender, threaded under the original. */
 export function vacationReply(hostname: string, account: Account, sender: string, vacation: Vacation, original: ParsedMessage, now: Date): Buffer {
   const originalSubject = original.search.subjects[0] ?? '';
   // RFC 3834 §3.1.5 / RFC 5230 §4.3: without a subject of its own, "Auto: " and the original's
   const subject = vacation.subject || `Auto: ${originalSubject}`.trim();
-  const messageId = original.search.messageId;
+  const messageId = usableId(original.search.messageId);
   const threading: Array<[string, string]> = messageId
     ? [
         // RFC 5322 §3.6.4 (RFC 3834 §3.1.4): a reply names what it answers
         ['In-Reply-To', messageId],
-        ['References', [...original.search.references.slice(-10), messageId].join('\r\n ')],
+        ['References', [...original.search.references.filter((id) => usableId(id)).slice(-10), messageId].join('\r\n ')],
       ]
     : [];
   return plainTextMessage(

@@ -56,6 +56,8 @@ beforeAll(async () => {
     zones: {
       'bogiaoduc.test': [{ type: 'MX', exchange: 'mx.bogiaoduc.test', priority: 10 }],
       'mx.bogiaoduc.test': [{ type: 'A', address: '127.0.0.1' }],
+      // a domain whose SPF says no server may send for it: mail "from" it here is forged
+      'giamao.test': [{ type: 'TXT', text: 'v=spf1 -all' }],
     },
   });
   server = await env.start({ 'delivery.mxPort': sink.port });
@@ -137,7 +139,7 @@ describe('vacation auto-reply', () => {
     expect(mail.text?.trimEnd()).toBe(BODY);
   });
 
-  it.each([
+  const unanswered: Array<[string, { from?: string; to?: string[]; rcpt?: string[]; extra?: string }]> = [
     ['Auto-Submitted: auto-generated', { extra: 'Auto-Submitted: auto-generated' }],
     ['List-Id', { extra: 'List-Id: Tin tuc <tintuc.bogiaoduc.test>' }],
     ['List-Unsubscribe', { extra: 'List-Unsubscribe: <mailto:roi@bogiaoduc.test>' }],
@@ -145,10 +147,18 @@ describe('vacation auto-reply', () => {
     ['an automated sender (noreply)', { from: 'noreply@bogiaoduc.test' }],
     ['mail that reached the account by Bcc only', { to: ['nguoikhac@bogiaoduc.test'], rcpt: ['annv@yenbai.gov.vn'] }],
     ['mail to a distribution group the account is in', { to: ['vanphong@yenbai.gov.vn'] }],
-  ])('no reply to %s', async (what, opts) => {
+  ];
+  it.each(unanswered)('no reply to %s', async (what, opts) => {
     const sender = opts.from ?? `nguoigui-${what.replace(/[^a-z]/gi, '').toLowerCase()}@bogiaoduc.test`;
     await sendIn({ from: sender, subject: `Không trả lời: ${what}`, ...opts });
     expect(await repliesSpooledTo(sender)).toBe(0);
+  });
+
+  it('no reply to a sender our MX found forged (SPF fail, unsigned): no backscatter', async () => {
+    await sendIn({ from: 'giamdoc@giamao.test', subject: 'Thư giả mạo' });
+    const [message] = (await messagesIn(server.runtime.db, an.id)).filter((m) => m.subject === 'Thư giả mạo');
+    expect((await server.runtime.blobs.read(message!.blobHash)).toString('latin1')).toMatch(/^Authentication-Results: mx\.hopthu\.test;[^]*spf=fail/m);
+    expect(await repliesSpooledTo('giamdoc@giamao.test')).toBe(0);
   });
 
   it('no reply to the null reverse-path (a bounce)', async () => {

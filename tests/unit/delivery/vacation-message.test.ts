@@ -34,6 +34,17 @@ describe('which messages get no automatic reply (RFC 3834 §2, RFC 5230 §4.6)',
   it.each(cases)('%s', (_what, mailFrom, lines, reason) => {
     expect(automatedMessageReason(mailFrom, head(...lines))).toBe(reason);
   });
+
+  const auth: Array<[string, string[], NoReplyReason | undefined]> = [
+    ['DMARC failed at our MX', ['Authentication-Results: mx.hopthu.test; spf=none smtp.mailfrom=a@b.test; dmarc=fail header.from=b.test'], 'forged-sender'],
+    ['SPF failed at our MX and nothing was signed', ['Authentication-Results: mx.hopthu.test;\r\n spf=fail smtp.mailfrom=a@b.test'], 'forged-sender'],
+    ['SPF failed but a DKIM signature passed (a forwarder)', ['Authentication-Results: mx.hopthu.test; spf=fail smtp.mailfrom=a@b.test; dkim=pass header.d=b.test'], undefined],
+    ["another server's verdict counts for nothing", ['Authentication-Results: mx.khac.test; dmarc=fail header.from=b.test'], undefined],
+    ['passed', ['Authentication-Results: mx.hopthu.test; spf=pass smtp.mailfrom=a@b.test; dmarc=pass'], undefined],
+  ];
+  it.each(auth)('%s', (_what, lines, reason) => {
+    expect(automatedMessageReason('vanthu@b.test', head(...lines), 'mx.hopthu.test')).toBe(reason);
+  });
 });
 
 describe('the reply', () => {
@@ -58,6 +69,13 @@ describe('the reply', () => {
     expect(mail.inReplyTo).toBe('<goc-1@bogiaoduc.test>');
     expect(mail.references).toEqual(['<truoc@bogiaoduc.test>', '<goc-1@bogiaoduc.test>']);
     expect(mail.text?.trimEnd()).toBe(vacation.body);
+  });
+
+  it('repeats no msg-id too long for a header line', async () => {
+    const long = parseMessage(Buffer.from(`From: a@b.test\r\nSubject: x\r\nMessage-ID: <${'x'.repeat(300)}@b.test>\r\n\r\nx\r\n`));
+    const mail = await simpleParser(vacationReply('mx.hopthu.test', account, 'a@b.test', vacation, long, new Date()));
+    expect(mail.inReplyTo).toBeUndefined();
+    expect(mail.headers.has('references')).toBe(false);
   });
 
   it('takes the configured subject as it is', async () => {
