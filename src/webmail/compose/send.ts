@@ -148,10 +148,10 @@ async function afterSending(ctx: WebContext, state: ComposeState, sender: Sender
   if (draft) await step('draft removal', async () => removeDraft(ctx, draft));
 }
 
-/** Removes a draft after it was sent or saved anew, when it is one the user may open and it lies in a Drafts folder. */
+/** Removes a draft after it was sent or saved anew: only from the user's own Drafts folder, never another message. */
 export async function removeDraft(ctx: WebContext, ref: { mailboxId: number; uid: number }): Promise<void> {
   const message = await loadStoredMessage(ctx, ref);
-  if (message.opened.mailbox.specialUse !== '\\Drafts' && message.opened.mailbox.name !== 'Drafts') return;
+  if (!message.opened.own || (message.opened.mailbox.specialUse !== '\\Drafts' && message.opened.mailbox.name !== 'Drafts')) return;
   await removeMessage(ctx, ref);
 }
 

@@ -58,7 +58,7 @@ describe('webmail compose: reply, reply all, forward', () => {
     }, 15_000, 'the reply in the INBOX');
     expect(arrived.mail.inReplyTo).toBe(inReplyTo);
     expect(arrived.mail.references).toEqual(['<truoc.1@bogiaoduc.test>', inReplyTo]);
-    const original = (await messagesIn(c.server.runtime.db, c.binh.id)).find((m) => `${ref}`.endsWith(`:${m.uid}`));
+    const original = (await messagesIn(c.server.runtime.db, c.binh.id)).find((m) => String(m.uid) === ref.split(':')[1]);
     expect(original?.flags).toContain('\\Answered');
   });
 
