@@ -14,7 +14,8 @@ var bar=form.querySelector('progress.upload'),x=new XMLHttpRequest();bar.hidden=
 form.querySelectorAll('button').forEach(function(x){x.disabled=true});
 x.open('POST',form.getAttribute('action'));
 x.upload.onprogress=function(ev){if(ev.lengthComputable)bar.value=Math.round(ev.loaded*100/ev.total)};
-x.onload=function(){if(x.responseURL&&x.responseURL.indexOf(form.getAttribute('action'))<0){location.href=x.responseURL;return}document.open();document.write(x.responseText);document.close()};
+var to=document.createElement('a');to.href=form.getAttribute('action');
+x.onload=function(){if(x.responseURL&&x.responseURL!==to.href){location.href=x.responseURL;return}document.open();document.write(x.responseText);document.close()};
 x.onerror=function(){bar.hidden=true;form.querySelectorAll('button').forEach(function(x){x.disabled=false})};
 x.send(data)});
 var list=document.createElement('ul'),field=null,items=[],sel=-1,timer=0,asked='';

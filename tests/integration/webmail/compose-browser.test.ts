@@ -59,6 +59,29 @@ describe('webmail compose in Chromium', () => {
     await page.close();
   });
 
+  it('with files chosen, a refusal replaces the page with the form and its sentence, and a saved draft opens at its own address', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${c.base}/mail/login?next=/mail/compose`);
+    await page.fill('#address', 'binhtt@yenbai.gov.vn');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL('**/mail/compose'), page.click('button[type=submit]')]);
+    await page.fill('#c-to', 'khongai@yenbai.gov.vn');
+    await page.fill('#c-subject', 'Thử từ chối');
+    await page.setInputFiles('#c-files', { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a') });
+    await page.click('button[value=send]');
+    await page.locator('p.error').waitFor();
+    expect(await page.locator('p.error').textContent()).toContain('Không có hộp thư «khongai@yenbai.gov.vn» trên hệ thống.');
+    expect(await page.inputValue('#c-subject')).toBe('Thử từ chối');
+
+    await page.fill('#c-to', 'annv@yenbai.gov.vn');
+    await page.setInputFiles('#c-files', { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a') });
+    await Promise.all([page.waitForURL(/\/mail\/compose\?draft=\d+:\d+&saved=1$/), page.click('button[value=draft]')]);
+    expect(await page.locator('p.notice').textContent()).toBe('Đã lưu thư nháp.');
+    expect(await page.locator('input[name=keep]').count()).toBe(1);
+    await page.close();
+  });
+
   it('sends without JavaScript too: a plain multipart form post', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
