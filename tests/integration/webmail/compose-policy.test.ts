@@ -6,7 +6,7 @@ import { addGroup, addGroupMembers } from '../../../src/identity/groups.js';
 import { setDelegation } from '../../../src/identity/delegations.js';
 import { createDefaultMailboxes } from '../../../src/mail/mailboxes.js';
 import { messagesIn } from '../../support/fixtures.js';
-import { fieldValue, openCompose, readOverImap, startComposeEnv, waitForMessage, type ComposeEnv } from './compose-fixtures.js';
+import { fieldValue, folderId, openCompose, readOverImap, startComposeEnv, waitForMessage, type ComposeEnv } from './compose-fixtures.js';
 
 let c: ComposeEnv;
 let vanphong: Account;
@@ -99,6 +99,21 @@ describe('webmail compose: sending as a delegated agency mailbox', () => {
     const { mail } = await readOverImap(c.server, 'binhtt@yenbai.gov.vn', 'INBOX', 'Công văn của Văn phòng');
     expect(mail.from?.value[0]).toMatchObject({ name: 'Văn phòng Sở Nội vụ', address: 'vanphong.snv@yenbai.gov.vn' });
     expect((await messagesIn(c.server.runtime.db, vanphong.id, 'Sent')).map((m) => m.subject)).toContain('Công văn của Văn phòng');
+  });
+
+  it('a reply to a message in the agency mailbox goes out as the agency mailbox when the delegate may send as it', async () => {
+    const binh = await c.login('binhtt@yenbai.gov.vn');
+    await openCompose(binh);
+    expect((await send(binh, { from: 'binhtt@yenbai.gov.vn', to: 'vanphong.snv@yenbai.gov.vn', subject: 'Xin ý kiến Văn phòng' })).status).toBe(303);
+    const stored = await waitForMessage(c.server, vanphong, 'Xin ý kiến Văn phòng');
+    const ref = `${await folderId(c.server, vanphong, 'INBOX')}:${stored.uid}`;
+    const an = await c.login('annv@yenbai.gov.vn');
+    const page = await openCompose(an, `?reply=${ref}`);
+    expect(fieldValue(page.text, 'from')).toBe('vanphong.snv@yenbai.gov.vn');
+    expect(fieldValue(page.text, 'to')).toBe('Trần Thị Bình <binhtt@yenbai.gov.vn>');
+    // a delegate who may only read answers as themself
+    const cuong = await c.login('cuongld@yenbai.gov.vn');
+    expect(fieldValue((await openCompose(cuong, `?reply=${ref}`)).text, 'from')).toBe('cuongld@yenbai.gov.vn');
   });
 
   it('refuses sending as the agency mailbox to a delegate who may only read it, and does not offer it', async () => {
