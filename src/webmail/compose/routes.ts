@@ -43,14 +43,15 @@ export function registerComposeRoutes(app: FastifyInstance, _deps: WebmailDeps):
     if (query.draft !== undefined) {
       const ref = parseMessageRef(query.draft);
       if (!ref) throw notFound();
-      const state = reopenDraft(await loadStoredMessage(ctx, ref), account.address);
+      const state = reopenDraft(await loadStoredMessage(ctx, ref, { audit: true }), account.address);
       return show(req, reply, state, query.saved ? { notice: ctx.strings(COMPOSE)('compose.draft-saved') } : {});
     }
     const kind = ANSWERS.find((k) => query[k] !== undefined);
     if (kind) {
       const ref = parseMessageRef(query[kind]!);
       if (!ref) throw notFound();
-      const original = await loadStoredMessage(ctx, ref);
+      // quoting a message of an agency mailbox reads it: audited like the folder page
+      const original = await loadStoredMessage(ctx, ref, { audit: true });
       // answering in an agency mailbox one may send as: the answer goes out as that mailbox
       const owner = original.opened.owner.address;
       const from = !original.opened.own && (await senderOf(ctx, account, owner)) ? owner : account.address;

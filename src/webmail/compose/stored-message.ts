@@ -40,11 +40,11 @@ export interface StoredMessage {
 
 /**
  * Loads a message through the webmail's one access check (own folder or a delegated
- * agency mailbox; anything else is a 404). The blob is parsed with mailparser, which
+ * agency mailbox, audited as delegation.read with `audit`; anything else is a 404). The blob is parsed with mailparser, which
  * decodes RFC 2047 headers, charsets and transfer encodings.
  */
-export async function loadStoredMessage(ctx: WebContext, ref: MessageRef): Promise<StoredMessage> {
-  const opened = await openMailbox(ctx, ref.mailboxId);
+export async function loadStoredMessage(ctx: WebContext, ref: MessageRef, options: { audit?: boolean } = {}): Promise<StoredMessage> {
+  const opened = await openMailbox(ctx, ref.mailboxId, options);
   const [found] = await fetchMessages(ctx.deps.db, ref.mailboxId, uidSetOf([ref.uid]));
   if (!found || found.uid !== ref.uid) throw new PageError(404, ctx.t('error.not-found'));
   const parsed = await simpleParser(await ctx.deps.blobs.read(found.blobHash), { skipImageLinks: true, skipTextToHtml: true });

@@ -101,7 +101,7 @@ describe('webmail compose: sending as a delegated agency mailbox', () => {
     expect((await messagesIn(c.server.runtime.db, vanphong.id, 'Sent')).map((m) => m.subject)).toContain('Công văn của Văn phòng');
   });
 
-  it('a reply to a message in the agency mailbox goes out as the agency mailbox when the delegate may send as it', async () => {
+  it('a reply to a message in the agency mailbox goes out as the agency mailbox when the delegate may send as it; reading it is audited', async () => {
     const binh = await c.login('binhtt@yenbai.gov.vn');
     await openCompose(binh);
     expect((await send(binh, { from: 'binhtt@yenbai.gov.vn', to: 'vanphong.snv@yenbai.gov.vn', subject: 'Xin ý kiến Văn phòng' })).status).toBe(303);
@@ -114,6 +114,8 @@ describe('webmail compose: sending as a delegated agency mailbox', () => {
     // a delegate who may only read answers as themself
     const cuong = await c.login('cuongld@yenbai.gov.vn');
     expect(fieldValue((await openCompose(cuong, `?reply=${ref}`)).text, 'from')).toBe('cuongld@yenbai.gov.vn');
+    const { rows } = await c.server.runtime.db.query<{ actor: string }>("SELECT actor FROM audit_events WHERE action = 'delegation.read' AND target = 'vanphong.snv@yenbai.gov.vn' ORDER BY id");
+    expect(rows.map((r) => r.actor)).toEqual(['annv@yenbai.gov.vn', 'cuongld@yenbai.gov.vn']);
   });
 
   it('refuses sending as the agency mailbox to a delegate who may only read it, and does not offer it', async () => {
