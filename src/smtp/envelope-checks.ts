@@ -1,7 +1,8 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { classifyRecipient, maySendAs } from '../identity/recipients.js';
 import { getAccountById } from '../identity/accounts.js';
-import { mayPostToGroup } from '../identity/groups.js';
+import { mayPostToGroup, type GroupSender } from '../identity/groups.js';
+import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { SMTP_LIMITS } from '../shared/limits.js';
 import type { ListenerRole, SmtpContext, SessionUser } from './context.js';
@@ -33,17 +34,27 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
     throw reject(452, '4.5.3', `too many recipients; at most ${ctx.config.smtp.maxRecipients} in one message`);
   }
   if (Buffer.byteLength(address.address) > SMTP_LIMITS.pathOctets) throw reject(501, '5.1.3', 'the recipient address is longer than 256 octets');
+  const sender = { accountId: (session.user as SessionUser | undefined)?.accountId ?? null, address: session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '' };
+  return checkRecipient(ctx.db, address.address, sender, role !== 'mx');
+}
+
+/**
+ * Whether a message may go to one recipient, as RCPT TO decides it (and the webmail's
+ * compose, which applies the same rules): a known, active, not full local mailbox, a
+ * group whose posting rule lets the sender in, or, for a logged-in sender only, another
+ * domain. Throws SmtpReject with the code RCPT answers; returns the recipient's route.
+ */
+export async function checkRecipient(db: Queryable, input: string, sender: GroupSender, mayRelay: boolean): Promise<'local' | 'remote'> {
   let c;
   try {
-    c = await classifyRecipient(ctx.db, address.address);
+    c = await classifyRecipient(db, input);
   } catch (err) {
-    if (err instanceof UserError) throw reject(501, '5.1.3', `<${address.address}> is not a valid address`);
+    if (err instanceof UserError) throw reject(501, '5.1.3', `<${input}> is not a valid address`);
     throw err;
   }
   if (c.kind === 'unknown-local') throw reject(550, '5.1.1', `there is no mailbox <${c.address}> here`);
   if (c.kind === 'group') {
-    const sender = { accountId: (session.user as SessionUser | undefined)?.accountId ?? null, address: session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '' };
-    const verdict = await mayPostToGroup(ctx.db, c.group, sender);
+    const verdict = await mayPostToGroup(db, c.group, sender);
     // RFC 3463 §3.8: X.7.1 delivery not authorized — the group's posting rule refuses this sender
     if (!verdict.allowed) throw reject(550, '5.7.1', verdict.reason);
     return 'local';
@@ -55,7 +66,7 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
   }
   if (c.kind === 'remote') {
     // never an open relay: only authenticated users send to other domains
-    if (role === 'mx') throw reject(550, '5.7.1', `relaying denied: this server accepts mail only for its own domains, not for ${c.domain}`);
+    if (!mayRelay) throw reject(550, '5.7.1', `relaying denied: this server accepts mail only for its own domains, not for ${c.domain}`);
     return 'remote';
   }
   return 'local';

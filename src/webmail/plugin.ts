@@ -12,6 +12,7 @@ import { findSession, randomToken, revokeAllSessions, type WebSession } from '..
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerInspectionPages } from './admin/inspections.js';
 import { registerSettings } from './settings/routes.js';
+import { registerComposeArea } from './compose/index.js';
 import { LANGUAGE_COOKIE, PRE_LOGIN_COOKIE, SESSION_COOKIE, cookie, readCookies } from './cookies.js';
 import { makeContext, PageError, type WebContext, type WebmailDeps } from './context.js';
 import { DEFAULT_LOCALE, isLocale, type Locale } from './i18n/catalogue.js';
@@ -31,7 +32,7 @@ export const PAGE_CSP =
 export type WebmailArea = (app: FastifyInstance, deps: WebmailDeps) => void | Promise<void>;
 
 /** The parts of /mail and /admin; a new one is added here. */
-export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerSettings, registerInspectionPages];
+export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerSettings, registerInspectionPages, registerComposeArea];
 
 function languageOf(req: FastifyRequest, cookies: Map<string, string>): Locale {
   const chosen = cookies.get(LANGUAGE_COOKIE);

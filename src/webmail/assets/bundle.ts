@@ -4,14 +4,16 @@ import { BASE_CSS } from './base-css.js';
 import { BASE_JS } from './base-js.js';
 import { SETTINGS_CSS } from '../settings/style.js';
 import { SETTINGS_JS } from '../settings/script.js';
+import { COMPOSE_CSS } from '../compose/style.js';
+import { COMPOSE_JS } from '../compose/script.js';
 
 /**
  * The parts' stylesheets and scripts, joined into one CSS and one JS file each (two
  * requests per cold page, cached for a year: the name carries the content's hash).
  * A part of the webmail adds its own here.
  */
-const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS];
-const JS_PARTS: readonly string[] = [BASE_JS, SETTINGS_JS];
+const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS, COMPOSE_CSS];
+const JS_PARTS: readonly string[] = [BASE_JS, SETTINGS_JS, COMPOSE_JS];
 
 export interface Asset {
   path: string;
