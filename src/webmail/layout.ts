@@ -51,7 +51,8 @@ export function languageLinks(ctx: WebContext, back: string): SafeHtml {
 
 /** A whole page: the one place the document's head, header and messages are written. */
 export async function renderPage(ctx: WebContext, options: PageOptions): Promise<string> {
-  const isAdmin = ctx.account ? (await ctx.scopes()).length > 0 : false;
+  // every account holds the 'user' scope of itself; an administrative role is any other
+  const isAdmin = ctx.account ? (await ctx.scopes()).some((s) => s.role !== 'user') : false;
   const messages = html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}`;
   const body =
     options.section === 'public'

@@ -137,7 +137,7 @@ async function webmailPlugin(app: FastifyInstance, options: { deps: WebmailDeps 
       return seeOther(reply, stagePage[session.stage]);
     }
     if (access === 'second-factor' || access === 'change-password') return seeOther(reply, '/mail/');
-    if (access === 'console' && (await ctx.scopes()).length === 0) return errorPage(reply, ctx, 403, ctx.t('error.forbidden'));
+    if (access === 'console' && (await ctx.scopes()).every((s) => s.role === 'user')) return errorPage(reply, ctx, 403, ctx.t('error.forbidden'));
   });
 
   app.setErrorHandler(async (err, req, reply) => {
