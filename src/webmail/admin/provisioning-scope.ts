@@ -44,8 +44,8 @@ export async function agencyCodesInReach(db: Queryable, scopes: readonly RoleSco
 
 /** The sentence of a refused row, in the officer's language (it is stored with the plan). */
 export interface ScopeReasons {
-  /** the row's agency (its code, or none) is outside the officer's agencies */
-  outside: (code: string | null) => string;
+  /** the row's agency (its code, or none) is outside the officer's agencies; `address` is its account's */
+  outside: (code: string | null, address: string) => string;
 }
 
 /**
@@ -68,8 +68,8 @@ export async function limitPlanToAgencies(db: Queryable, plan: Plan, snapshot: S
   const within = (code: string | null) => code !== null && inReach.has(code.toUpperCase());
   const held = (address: string) => within(agencyOfAddress.get(address) ?? null);
   const refused: SourceProblem[] = [];
-  const refuse = (item: PlanItem & { externalId: string }, code: string | null) =>
-    refused.push({ origin: originOf.get(item.externalId) ?? item.externalId, reason: `${reasons.outside(code)} (${item.op} ${'address' in item ? item.address : ''})`.trim() });
+  const refuse = (item: PlanItem & { externalId: string; address: string }, code: string | null) =>
+    refused.push({ origin: originOf.get(item.externalId) ?? item.externalId, reason: reasons.outside(code, item.address) });
   const kept: PlanItem[] = [];
   for (const item of plan.items) {
     switch (item.op) {

@@ -94,7 +94,7 @@ ${runs.map((r) => html`<tr><td><a href="/admin/provisioning/${r.status === 'pend
       if (reach) {
         const roots = new Set<string>();
         for (const s of scopes) if (s.role === 'agency-admin') roots.add((await getAgencyById(deps.db, s.agencyId)).code.toUpperCase());
-        plan = await limitPlanToAgencies(deps.db, plan, snapshot, reach, roots, { outside: (code) => t('plan.outside', { code: code ?? '—' }) });
+        plan = await limitPlanToAgencies(deps.db, plan, snapshot, reach, roots, { outside: (code, address) => t('plan.outside', { code: code ?? '—', address }) });
       }
       const run = await runForPlan(deps.db, plan, ctx.account!.address);
       return seeOther(reply, `/admin/provisioning/runs/${run.id}`);
@@ -131,6 +131,10 @@ ${runs.map((r) => html`<tr><td><a href="/admin/provisioning/${r.status === 'pend
     const href = (n: number) => `/admin/provisioning/runs/${run.id}?${new URLSearchParams({ ...(op ? { op } : {}), page: String(n) })}`;
     const counts = OPS.filter((o) => plan.counts[o]);
     const cap = <T>(list: readonly T[]) => list.slice(0, 200);
+    // the sources name rows "row 7" (a directory entry by its DN): shown in the page's language, in row order
+    const rowNumber = (origin: string) => Number(/^row (\d+)$/.exec(origin)?.[1] ?? Infinity);
+    const rowLabel = (origin: string) => (Number.isFinite(rowNumber(origin)) ? t('plan.row-n', { n: rowNumber(origin) }) : origin);
+    const byRow = <T extends { origin: string }>(list: readonly T[]) => [...list].sort((a, b) => rowNumber(a.origin) - rowNumber(b.origin));
     const main = html`<p class="muted"><a href="/admin/provisioning">${t('prov.title')}</a> ›</p>
 <h1>${t('plan.title', { id: run.id })}</h1>
 <p>${t('plan.source', { source: run.source, by: run.actor, when: ctx.format.longDate(run.createdAt) })} · <strong>${t(`run.${run.status}`)}</strong></p>
@@ -149,7 +153,7 @@ ${plan.items.length ? html`<div class="actions"><button type="submit">${t('plan.
   : html`<p><a class="button" href="/admin/provisioning/jobs/${run.id}">${t('plan.progress')}</a></p>`}
 ${plan.problems.length
   ? html`<h2>${t('plan.problems')}</h2><table class="list problems"><thead><tr><th>${t('plan.row')}</th><th>${t('plan.reason')}</th></tr></thead><tbody>
-${cap(plan.problems).map((p) => html`<tr><td>${p.origin}</td><td>${p.reason}</td></tr>`)}</tbody></table>${plan.problems.length > 200 ? html`<p class="muted">${t('plan.more', { count: plan.problems.length - 200 })}</p>` : ''}`
+${cap(byRow(plan.problems)).map((p) => html`<tr><td>${rowLabel(p.origin)}</td><td>${p.reason}</td></tr>`)}</tbody></table>${plan.problems.length > 200 ? html`<p class="muted">${t('plan.more', { count: plan.problems.length - 200 })}</p>` : ''}`
   : ''}
 ${plan.warnings.length ? html`<h2>${t('plan.warnings')}</h2><ul class="warnings">${cap(plan.warnings).map((w) => html`<li>${w.message}</li>`)}</ul>` : ''}
 <h2>${op ? t(`op.${op}`) : t('plan.items')}${op ? html` <a class="muted" href="/admin/provisioning/runs/${run.id}">${t('plan.all-items')}</a>` : ''}</h2>

@@ -90,8 +90,8 @@ describe('admin console: provisioning', () => {
     expect(items).toContain('hadtt@yenbai.gov.vn');
     expect(items).not.toContain('binhtt@yenbai.gov.vn');
     // row 4 is Trần Thị Bình of STC; row 5 has no staff id
-    expect(page.text).toMatch(/<td>row 4<\/td><td>đơn vị STC nằm ngoài phạm vi bạn quản lý: không áp dụng/);
-    expect(page.text).toMatch(/<td>row 5<\/td><td>no staff id/);
+    expect(page.text).toMatch(/<td>dòng 4<\/td><td>đơn vị STC nằm ngoài phạm vi bạn quản lý: không áp dụng cho binhtt@yenbai.gov.vn/);
+    expect(page.text).toMatch(/<td>dòng 5<\/td><td>no staff id/);
     expect(page.text).toContain('Áp dụng kế hoạch');
   });
 
