@@ -16,7 +16,7 @@ import { csrfField, renderPage } from '../layout.js';
 import { seeOther, sendPage } from '../plugin.js';
 import { consoleMenu } from './menu.js';
 import { HR_STRINGS } from './hr-strings.js';
-import { ACCOUNT_ROLES, agencyTree, consoleActor, scopeOfAccount, scopesWith } from './accounts-scope.js';
+import { ACCOUNT_ROLES, agencyTree, consoleActor, mayLeaveAgencyEmpty, scopeOfAccount, scopesWith } from './accounts-scope.js';
 import { agencyOptions, hrErrorText, quotaMegabytes, statusLabel } from './accounts-view.js';
 
 /** The notices the account page shows after a change (?done=…), never free text from the URL. */
@@ -88,7 +88,7 @@ ${locked ? post('unlock', t('action.unlock')) : ''}
 <form class="card" method="post" action="${path}/edit">${csrfField(ctx)}
 <label for="name">${t('account.name')}</label><input id="name" name="name" type="text" maxlength="500" required value="${account.displayName}">
 <label for="title">${t('account.title-field')}</label><input id="title" name="title" type="text" maxlength="500" value="${account.title}">
-<label for="agency">${t('account.agency')}</label><select id="agency" name="agency">${agencyOptions(tree, account.agencyId)}</select>
+<label for="agency">${t('account.agency')}</label><select id="agency" name="agency">${mayLeaveAgencyEmpty(scopes) || account.agencyId === null ? html`<option value="">${t('account.no-agency')}</option>` : ''}${agencyOptions(tree, account.agencyId)}</select>
 <label for="quota">${t('account.quota-mb')}</label><input id="quota" name="quota" type="number" min="0" step="1" value="${quotaMegabytes(account.quotaBytes)}">
 <div class="actions"><button type="submit">${t('action.save')}</button></div>
 </form>`;
@@ -121,7 +121,8 @@ ${locked ? post('unlock', t('action.unlock')) : ''}
         updateManagedAccount(client, consoleActor(ctx, scope), account.address, {
           displayName: form.text('name'),
           title: form.text('title'),
-          ...(form.text('agency') ? { agency: form.text('agency') } : {}),
+          // an empty choice is "no agency", which the identity module refuses to an HR officer
+          agency: form.text('agency') || null,
           quotaBytes,
         }),
       );

@@ -37,6 +37,9 @@ export async function scopeOfAgency(ctx: WebContext, scopes: readonly RoleScope[
 /** The logged-in administrator as the actor of a change, from their address. */
 export const consoleActor = (ctx: WebContext, scope: RoleScope): AdminActor => ({ actor: ctx.account!.address, source: ctx.ip, scope, via: 'console' });
 
+/** Superadmins and domain admins may leave an account outside every agency; HR officers may not. */
+export const mayLeaveAgencyEmpty = (scopes: readonly RoleScope[]) => scopes.some((s) => s.role === 'superadmin' || s.role === 'domain-admin');
+
 /** The widest scope first: superadmin, then domain admin, then agency admins. */
 const RANK: Record<string, number> = { superadmin: 0, 'domain-admin': 1, 'agency-admin': 2 };
 

@@ -17,7 +17,7 @@ import { csrfField, renderPage } from '../layout.js';
 import { seeOther, sendPage } from '../plugin.js';
 import { consoleMenu } from './menu.js';
 import { HR_STRINGS } from './hr-strings.js';
-import { ACCOUNT_ROLES, agencyTree, consoleActor, listFilter, scopeOfAgency, scopesWith } from './accounts-scope.js';
+import { ACCOUNT_ROLES, agencyTree, consoleActor, listFilter, mayLeaveAgencyEmpty, scopeOfAgency, scopesWith } from './accounts-scope.js';
 import { agencyOptions, hrErrorText, PAGE_SIZE, pageNumber, pager, quotaMegabytes, statusLabel } from './accounts-view.js';
 import { registerAccountPage } from './accounts-page.js';
 
@@ -90,7 +90,7 @@ ${accounts.map((a) => html`<tr><td><a href="/admin/accounts/${encodeURIComponent
 <div class="address-input"><input id="local" name="local" type="text" maxlength="64" value="${form.text('local')}" aria-describedby="local-hint"><span>@</span>
 <select name="domain" aria-label="${t('new.domain')}">${domains.map((d) => html`<option${attrIf(d.name === chosenDomain, 'selected')}>${d.name}</option>`)}</select></div>
 <p class="hint" id="local-hint">${t('new.address-hint')}</p>
-<label for="agency">${t('account.agency')}</label><select id="agency" name="agency" required>${agencyOptions(tree, chosenAgency)}</select>
+<label for="agency">${t('account.agency')}</label><select id="agency" name="agency">${mayLeaveAgencyEmpty(scopes) ? html`<option value="">${t('account.no-agency')}</option>` : ''}${agencyOptions(tree, chosenAgency)}</select>
 <label for="kind">${t('account.kind')}</label><select id="kind" name="kind">${KINDS.map((k) => html`<option value="${k}"${attrIf(k === kind, 'selected')}>${t(`kind.${k}`)}</option>`)}</select>
 <label for="quota">${t('account.quota-mb')}</label><input id="quota" name="quota" type="number" min="0" step="1" value="${form.text('quota') || quotaMegabytes(deps.config.accounts.defaultQuotaBytes)}">
 <div class="actions"><button type="submit">${t('new.submit')}</button><a class="button secondary" href="/admin/accounts">${t('action.cancel')}</a></div>
@@ -114,14 +114,14 @@ ${accounts.map((a) => html`<tr><td><a href="/admin/accounts/${encodeURIComponent
     if (!Number.isSafeInteger(quota) || quota < 0) return newAccountForm(req, reply, t('account.bad-quota'), 400);
     if (!(await domainsInReach(ctx, scopes)).some((d) => d.name === domain)) return newAccountForm(req, reply, t('new.bad-domain'), 400);
     try {
-      const agency = await getAgency(deps.db, form.text('agency'));
-      const scope = await scopeOfAgency(ctx, scopes, agency.id);
-      if (!scope) return newAccountForm(req, reply, t('new.agency-out-of-scope', { code: agency.code }), 403);
+      const agency = form.text('agency') ? await getAgency(deps.db, form.text('agency')) : null;
+      const scope = await scopeOfAgency(ctx, scopes, agency?.id ?? null);
+      if (!scope) return newAccountForm(req, reply, t('new.agency-out-of-scope', { code: agency?.code ?? '—' }), 403);
       let local = form.text('local').trim().toLowerCase();
       if (!local) {
         const state = await loadCurrentState(deps.db, deps.config.provisioning.addresses.reuseAfterDays);
         const allocator = new AddressAllocator({ domain, ...deps.config.provisioning.addresses }, [...state.inUse, ...state.held.map((h) => h.address)]);
-        const made = allocator.forPerson(name, agency.code);
+        const made = allocator.forPerson(name, agency?.code ?? '');
         if (!made) return newAccountForm(req, reply, t('new.no-address'), 400);
         local = made.slice(0, made.lastIndexOf('@'));
       }
@@ -130,7 +130,7 @@ ${accounts.map((a) => html`<tr><td><a href="/admin/accounts/${encodeURIComponent
           client,
           { argon2: deps.config.argon2, passwordPolicy: deps.config.passwordPolicy },
           consoleActor(ctx, scope),
-          { address: `${local}@${domain}`, displayName: name, title: form.text('title'), kind, agency: agency.code, quotaBytes: quota * 1024 * 1024 },
+          { address: `${local}@${domain}`, displayName: name, title: form.text('title'), kind, agency: agency?.code ?? null, quotaBytes: quota * 1024 * 1024 },
           (c, created) => createDefaultMailboxes(c, created.id),
         ),
       );

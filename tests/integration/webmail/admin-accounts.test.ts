@@ -163,6 +163,20 @@ describe('admin console: accounts', () => {
     expect(bad.text).toContain('Hạn mức dung lượng phải là số MB nguyên');
   });
 
+  it('lets a superadmin keep an account outside every agency, and refuses “no agency” to an HR officer', async () => {
+    const web = await loggedIn('quantri@yenbai.gov.vn');
+    const page = await web.get('/admin/accounts/kiemtoan@yenbai.gov.vn');
+    expect(page.text).toContain('<option value="">Không thuộc đơn vị nào</option>');
+    const res = await web.postForm('/admin/accounts/kiemtoan@yenbai.gov.vn/edit', { name: 'Kiểm Toán Viên', title: '', agency: '', quota: '100' });
+    expect(res.status).toBe(303);
+    expect(await getAccount(server.runtime.db, 'kiemtoan@yenbai.gov.vn')).toMatchObject({ displayName: 'Kiểm Toán Viên', agencyId: null });
+    const hr = await loggedIn('tochuc@yenbai.gov.vn');
+    await hr.get('/admin/accounts/khoalv@yenbai.gov.vn');
+    const refused = await hr.postForm('/admin/accounts/khoalv@yenbai.gov.vn/edit', { name: 'Lò Văn Khóa', title: '', agency: '', quota: '100' });
+    expect(refused.status).toBe(400);
+    expect((await getAccount(server.runtime.db, 'khoalv@yenbai.gov.vn')).agencyId).toBe(agencies.SNV!.id);
+  });
+
   it('disables and enables an account, each audited', async () => {
     const web = await loggedIn('tochuc@yenbai.gov.vn');
     await web.get('/admin/accounts/hadtt@yenbai.gov.vn');

@@ -66,6 +66,8 @@ beforeAll(async () => {
   agencies.STC = await addAgency(db, { code: 'STC', name: 'Sở Tài chính' });
   const hr = await addTestAccount(db, config, 'tochuc@yenbai.gov.vn', { name: 'Cán Bộ Tổ Chức', password: PASSWORD });
   await grantRole(db, { accountId: hr.id, role: 'agency-admin', agencyId: agencies.SNV.id, grantedBy: 'test' });
+  const superadmin = await addTestAccount(db, config, 'quantri@yenbai.gov.vn', { name: 'Quản Trị Viên', password: PASSWORD });
+  await grantRole(db, { accountId: superadmin.id, role: 'superadmin', grantedBy: 'test' });
   const other = await addTestAccount(db, config, 'tctc@yenbai.gov.vn', { name: 'Tổ Chức Tài Chính', password: PASSWORD });
   await grantRole(db, { accountId: other.id, role: 'agency-admin', agencyId: agencies.STC.id, grantedBy: 'test' });
 });
@@ -157,6 +159,18 @@ describe('admin console: provisioning', () => {
     expect((await findAccount(server.runtime.db, 'paolv@yenbai.gov.vn'))!.externalId).toBe('NV003');
     const again = await web.postForm(`${second}/apply`, {});
     expect(again.location).toBe(second.replace('/runs/', '/jobs/'));
+  });
+
+  it('plans a superadmin’s sheet for every agency, and lets them open the officer’s runs', async () => {
+    const web = await loggedIn('quantri@yenbai.gov.vn');
+    const mine = await upload(web, 'toan-tinh.csv', 'text/csv', SHEET.replace('TC001,', 'TC009,'));
+    const items = /<table class="list items">[\s\S]*?<\/table>/.exec((await web.get(mine)).text)![0];
+    expect(items).toContain('Trần Thị Bình');
+    expect((await web.get(review)).status).toBe(200);
+    // the officer does not see the superadmin's run
+    const officer = await loggedIn('tochuc@yenbai.gov.vn');
+    expect((await officer.get(mine)).status).toBe(404);
+    expect((await officer.get('/admin/provisioning')).text).not.toContain('toan-tinh.csv');
   });
 
   it('refuses a file that is not a spreadsheet with a sentence', async () => {
