@@ -53,27 +53,27 @@ const FOLD = (() => {
 /** The search text as the folded column compares it: NFD marks dropped, đ → d, lower case. */
 export const foldForSearch = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 
-export async function listAccountsPage(db: Queryable, filter: AccountFilter, page: PageRequest): Promise<Account[]> {
-  const { rows } = await db.query<AccountRow>(
-    `SELECT * FROM accounts
-      WHERE ($1::bigint IS NULL OR domain_id = $1)
+/** The filter as SQL over `accounts`, parameters $1 to $7 (`filterParams`). */
+const FILTER_SQL = `($1::bigint IS NULL OR domain_id = $1)
         AND ($2::bigint[] IS NULL OR agency_id = ANY($2))
         AND ($3::text IS NULL OR kind = $3)
         AND ($4::text IS NULL OR status = $4)
-        AND ($5::text IS NULL OR address ILIKE $5 OR lower(translate(display_name, $8, $9)) LIKE $5)
-        AND ($6::text IS NULL OR address > $6)
-      ORDER BY address LIMIT $7`,
-    [
-      filter.domainId ?? null,
-      filter.agencyIds ? [...filter.agencyIds] : null,
-      filter.kind ?? null,
-      filter.status ?? null,
-      filter.text ? likePattern(foldForSearch(filter.text)) : null,
-      page.after ?? null,
-      page.limit,
-      FOLD.from,
-      FOLD.to,
-    ],
+        AND ($5::text IS NULL OR address ILIKE $5 OR lower(translate(display_name, $6, $7)) LIKE $5)`;
+
+const filterParams = (filter: AccountFilter): unknown[] => [
+  filter.domainId ?? null,
+  filter.agencyIds ? [...filter.agencyIds] : null,
+  filter.kind ?? null,
+  filter.status ?? null,
+  filter.text ? likePattern(foldForSearch(filter.text)) : null,
+  FOLD.from,
+  FOLD.to,
+];
+
+export async function listAccountsPage(db: Queryable, filter: AccountFilter, page: PageRequest): Promise<Account[]> {
+  const { rows } = await db.query<AccountRow>(
+    `SELECT * FROM accounts WHERE ${FILTER_SQL} AND ($8::text IS NULL OR address > $8) ORDER BY address LIMIT $9`,
+    [...filterParams(filter), page.after ?? null, page.limit],
   );
   return rows.map(toAccount);
 }
@@ -95,23 +95,10 @@ function nameOrder(db: Queryable): Promise<string> {
  * for people browsing a list (the console) rather than a program walking it.
  */
 export async function listAccountsByName(db: Queryable, filter: AccountFilter, page: { offset: number; limit: number }): Promise<{ accounts: Account[]; total: number }> {
-  const where = `($1::bigint IS NULL OR domain_id = $1)
-        AND ($2::bigint[] IS NULL OR agency_id = ANY($2))
-        AND ($3::text IS NULL OR kind = $3)
-        AND ($4::text IS NULL OR status = $4)
-        AND ($5::text IS NULL OR address ILIKE $5 OR lower(translate(display_name, $6, $7)) LIKE $5)`;
-  const params = [
-    filter.domainId ?? null,
-    filter.agencyIds ? [...filter.agencyIds] : null,
-    filter.kind ?? null,
-    filter.status ?? null,
-    filter.text ? likePattern(foldForSearch(filter.text)) : null,
-    FOLD.from,
-    FOLD.to,
-  ];
+  const params = filterParams(filter);
   const [rows, count] = await Promise.all([
-    db.query<AccountRow>(`SELECT * FROM accounts WHERE ${where} ORDER BY ${await nameOrder(db)} OFFSET $8 LIMIT $9`, [...params, page.offset, page.limit]),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts WHERE ${where}`, params),
+    db.query<AccountRow>(`SELECT * FROM accounts WHERE ${FILTER_SQL} ORDER BY ${await nameOrder(db)} OFFSET $8 LIMIT $9`, [...params, page.offset, page.limit]),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts WHERE ${FILTER_SQL}`, params),
   ]);
   return { accounts: rows.rows.map(toAccount), total: Number(count.rows[0]!.n) };
 }
