@@ -12,6 +12,7 @@ dl.facts dt{color:#5b6675}dl.facts dd{margin:0}
 .secret{border-color:#f0a500;background:#fff8e6;margin:0 0 12px}.secret .code{font:1.4em/1.2 ui-monospace,Consolas,monospace;letter-spacing:.05em;user-select:all}
 .address-input{display:flex;gap:6px;align-items:center}.address-input input{flex:1}.address-input select{flex:1}
 label.check{font-weight:400}
+main form.card{max-width:760px}
 .job progress{width:100%;height:1.4em}
 table.items td:first-child,table.problems td:first-child{white-space:nowrap}
 `;

@@ -54,7 +54,7 @@ export function registerProvisioningJobs(app: FastifyInstance, deps: WebmailDeps
     const t = ctx.strings(HR_STRINGS);
     const { run, scopes } = await visibleRun(ctx, (req.params as { id: string }).id);
     const s = await stateOf(run.id);
-    // HTML §7.11.1: the Refresh header reloads the page like <meta http-equiv=refresh>
+    // the HTML standard's Refresh header: the browser reloads the page as for <meta http-equiv=refresh>
     if (s.state === 'waiting' || s.state === 'running') reply.header('Refresh', '2');
     const reach = await agencyCodesInReach(deps.db, scopes);
     const credentials = s.state === 'done' ? (await runCredentials(deps.db, run.id)).filter((c) => !reach || (c.agencyCode !== null && reach.has(c.agencyCode.toUpperCase()))) : [];

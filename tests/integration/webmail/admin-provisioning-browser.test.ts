@@ -90,6 +90,9 @@ describe('admin console in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/admin-job.png` });
     expect(await findAccount(server.runtime.db, 'hungtv@yenbai.gov.vn')).toMatchObject({ displayName: 'Triệu Văn Hùng' });
     expect(await findAccount(server.runtime.db, 'binhtt@yenbai.gov.vn')).toBeUndefined();
+    await page.goto(`${base}/admin/accounts/hungtv@yenbai.gov.vn`);
+    expect(await page.locator('dl.facts').textContent()).toContain('Văn phòng Sở (SNV-VP)');
+    await page.screenshot({ path: `${SHOTS}/admin-account.png` });
     expect(problems).toEqual([]);
   }, 60_000);
 });
