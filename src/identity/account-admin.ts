@@ -167,13 +167,17 @@ export interface ManagedAccountChange {
   quotaBytes?: number;
 }
 
-/** Changes name, title, agency or quota of an account in scope (a move only within the scope). Run it in a transaction. */
-export async function updateManagedAccount(db: Queryable, who: AdminActor, address: string, change: ManagedAccountChange): Promise<Account> {
+/**
+ * Changes name, title, agency or quota of an account in scope; a move only to an agency
+ * `destination` reaches (the actor's scope unless a person holding several scopes moves
+ * someone between two of them). Run it in a transaction.
+ */
+export async function updateManagedAccount(db: Queryable, who: AdminActor, address: string, change: ManagedAccountChange, destination: RoleScope = who.scope): Promise<Account> {
   const before = await accountInScope(db, who.scope, address);
   let agencyId: number | null | undefined;
   if (change.agency !== undefined) {
     const agency = change.agency === null ? null : await getAgency(db, change.agency);
-    await assertAgencyInScope(db, who.scope, agency?.id ?? null, agency?.code ?? null);
+    await assertAgencyInScope(db, destination, agency?.id ?? null, agency?.code ?? null);
     agencyId = agency?.id ?? null;
   }
   if (change.quotaBytes !== undefined && !(Number.isSafeInteger(change.quotaBytes) && change.quotaBytes >= 0)) {

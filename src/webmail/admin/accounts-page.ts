@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { transaction } from '../../store/db.js';
 import { UserError } from '../../shared/errors.js';
 import { findAccount, type Account } from '../../identity/accounts.js';
-import { getAgencyById } from '../../identity/agencies.js';
+import { findAgency, getAgencyById } from '../../identity/agencies.js';
 import { resetManagedPassword, setManagedAccountStatus, unlockManagedAccount, updateManagedAccount } from '../../identity/account-admin.js';
 import { lockedForSeconds } from '../../identity/lockout.js';
 import { tryNormalizeAddress } from '../../identity/address.js';
@@ -16,7 +16,7 @@ import { csrfField, renderPage } from '../layout.js';
 import { seeOther, sendPage } from '../plugin.js';
 import { consoleMenu } from './menu.js';
 import { HR_STRINGS } from './hr-strings.js';
-import { ACCOUNT_ROLES, agencyTree, consoleActor, mayLeaveAgencyEmpty, scopeOfAccount, scopesWith } from './accounts-scope.js';
+import { ACCOUNT_ROLES, agencyTree, consoleActor, mayLeaveAgencyEmpty, scopeOfAccount, scopeOfAgency, scopesWith } from './accounts-scope.js';
 import { agencyOptions, hrErrorText, quotaMegabytes, statusLabel } from './accounts-view.js';
 
 /** The notices the account page shows after a change (?done=…), never free text from the URL. */
@@ -111,6 +111,9 @@ ${locked ? post('unlock', t('action.unlock')) : ''}
     const t = ctx.strings(HR_STRINGS);
     const { account, scope } = await target(req);
     const form = readForm(req);
+    // an officer of two agencies may move a person from one to the other: the destination is checked under the scope reaching it
+    const to = form.text('agency') ? await findAgency(deps.db, form.text('agency')) : null;
+    const destination = (await scopeOfAgency(ctx, await scopesWith(ctx, ACCOUNT_ROLES), to?.id ?? null)) ?? scope;
     const quota = Number(form.text('quota'));
     if (form.text('quota') === '' || !Number.isSafeInteger(quota) || quota < 0) return accountPage(req, reply, account, { error: t('account.bad-quota'), status: 400 });
     if (!form.text('name').trim()) return accountPage(req, reply, account, { error: t('new.need-name'), status: 400 });
@@ -124,7 +127,7 @@ ${locked ? post('unlock', t('action.unlock')) : ''}
           // an empty choice is "no agency", which the identity module refuses to an HR officer
           agency: form.text('agency') || null,
           quotaBytes,
-        }),
+        }, destination),
       );
     } catch (err) {
       if (err instanceof UserError) return accountPage(req, reply, account, { error: hrErrorText(ctx, err), status: 400 });

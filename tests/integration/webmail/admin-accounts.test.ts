@@ -246,4 +246,19 @@ describe('admin console: accounts', () => {
     expect(res.text).toMatch(/<span class="n">5<\/span>tài khoản bạn quản lý/);
     expect(res.text).toContain('href="/admin/provisioning"');
   });
+
+  it('lets an officer of two agencies move a person between them', async () => {
+    const { db, config } = server.runtime;
+    const both = await addTestAccount(db, config, 'haidonvi@yenbai.gov.vn', { name: 'Cán Bộ Hai Đơn Vị', password: PASSWORD });
+    await grantRole(db, { accountId: both.id, role: 'agency-admin', agencyId: agencies['SNV-TCCB']!.id, grantedBy: 'test' });
+    await grantRole(db, { accountId: both.id, role: 'agency-admin', agencyId: agencies.STC!.id, grantedBy: 'test' });
+    const web = await loggedIn('haidonvi@yenbai.gov.vn');
+    const list = await web.get('/admin/accounts');
+    expect(list.text).toContain('binhtt@yenbai.gov.vn');
+    expect(list.text).not.toContain('hadtt@yenbai.gov.vn');
+    await web.get('/admin/accounts/binhtt@yenbai.gov.vn');
+    const res = await web.postForm('/admin/accounts/binhtt@yenbai.gov.vn/edit', { name: 'Trần Thị Bình', title: '', agency: 'SNV-TCCB', quota: '100' });
+    expect(res.status).toBe(303);
+    expect((await getAccount(db, 'binhtt@yenbai.gov.vn')).agencyId).toBe(agencies['SNV-TCCB']!.id);
+  });
 });
