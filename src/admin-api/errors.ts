@@ -47,13 +47,13 @@ const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
 
 /**
  * Turns anything a route threw into an ApiError. A UserError from the modules keeps its
- * code; its status follows the code: 'no-such-…' is 404, '…-exists' and 'address-taken'
+ * code; its status follows the code: 'no-such-…' is 404, 'out-of-scope' 403, '…-exists' and 'address-taken'
  * are 409, the rest 400. Anything else is a fault of ours: 500, without internals.
  */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof UserError) {
-    const status = err.code.startsWith('no-such-') ? 404 : /-exists$|^address-taken$/.test(err.code) ? 409 : 400;
+    const status = err.code.startsWith('no-such-') ? 404 : err.code === 'out-of-scope' ? 403 : /-exists$|^address-taken$/.test(err.code) ? 409 : 400;
     return new ApiError(status, err.code, err.message);
   }
   const fastifyCode = (err as { code?: unknown }).code;

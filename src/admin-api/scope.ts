@@ -1,37 +1,16 @@
 import type { Queryable } from '../store/db.js';
-import type { Account } from '../identity/accounts.js';
-import { getAgencyById } from '../identity/agencies.js';
-import { getDomain, listDomains } from '../identity/domains.js';
-import { mayManageAccount, mayManageDomain, mayUseAgency, type RoleScope } from '../identity/roles.js';
-import { forbidden } from './errors.js';
+import { getDomain } from '../identity/domains.js';
+import type { RoleScope } from '../identity/roles.js';
+import { assertAccountInScope, assertAgencyInScope, assertDomainInScope, describeScope } from '../identity/account-admin.js';
 
-/** Where a scope reaches, in words, for refusals: "agency SNV and its sub-agencies". */
-export async function describeScope(db: Queryable, scope: RoleScope): Promise<string> {
-  switch (scope.role) {
-    case 'domain-admin':
-      return `the domain ${(await listDomains(db)).find((d) => d.id === scope.domainId)?.name ?? scope.domainId}`;
-    case 'agency-admin':
-      return `agency ${(await getAgencyById(db, scope.agencyId)).code} and its sub-agencies`;
-    default:
-      return `the ${scope.role} role`;
-  }
-}
-
-export async function requireAccountInScope(db: Queryable, scope: RoleScope, account: Account): Promise<void> {
-  if (!(await mayManageAccount(db, scope, account))) {
-    throw forbidden(`${account.address} is outside ${await describeScope(db, scope)}`);
-  }
-}
-
-export async function requireAgencyInScope(db: Queryable, scope: RoleScope, agencyId: number | null, code: string | null): Promise<void> {
-  if (!(await mayUseAgency(db, scope, agencyId))) {
-    throw forbidden(code ? `agency ${code} is outside ${await describeScope(db, scope)}` : `an account without an agency is outside ${await describeScope(db, scope)}`);
-  }
-}
-
-export async function requireDomainInScope(db: Queryable, scope: RoleScope, domainId: number, name: string): Promise<void> {
-  if (!mayManageDomain(scope, domainId)) throw forbidden(`the domain ${name} is outside ${await describeScope(db, scope)}`);
-}
+/**
+ * The scope checks of the routes: the identity module's (shared with the admin console),
+ * whose 'out-of-scope' refusal the API answers with 403.
+ */
+export { describeScope };
+export const requireAccountInScope = assertAccountInScope;
+export const requireAgencyInScope = assertAgencyInScope;
+export const requireDomainInScope = assertDomainInScope;
 
 /**
  * The domain a list is limited to: the one asked for (`?domain=`, which must be in scope),

@@ -112,6 +112,25 @@ export async function recordSuccess(g: LoginGuard, address: string, ip?: string)
   else await g.redis.eval(RELEASE, 1, k.accountFailures);
 }
 
+/** How long the account stays locked, in seconds (0: not locked now), for the console's account page. */
+export async function lockedForSeconds(g: Pick<LoginGuard, 'redis' | 'prefix'>, address: string): Promise<number> {
+  const ms = await g.redis.pttl(keys(g, address, undefined).accountLock);
+  return ms > 0 ? Math.ceil(ms / 1000) : 0;
+}
+
+/** The addresses whose account is locked now (a SCAN of the lock keys: a handful at any time). */
+export async function lockedAddresses(g: Pick<LoginGuard, 'redis' | 'prefix'>): Promise<string[]> {
+  const prefix = keys(g, '', undefined).accountLock;
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await g.redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) found.push(key.slice(prefix.length));
+  } while (cursor !== '0');
+  return [...new Set(found)];
+}
+
 /** An administrator lifts an account's lock (and its back-off history). */
 export async function unlockAccount(g: Pick<LoginGuard, 'redis' | 'prefix'>, address: string): Promise<boolean> {
   const k = keys(g, address, undefined);

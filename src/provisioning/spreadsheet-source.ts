@@ -105,6 +105,11 @@ export async function readSpreadsheet(file: string, config: Readonly<Config['pro
   const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
     throw new UserError('no-such-file', `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
+  return readSpreadsheetBytes(bytes, file, config);
+}
+
+/** A CSV or XLSX file's bytes (an upload, a file read) into a snapshot; the name's extension says which. */
+export async function readSpreadsheetBytes(bytes: Buffer, file: string, config: Readonly<Config['provisioning']['spreadsheet']>): Promise<SourceSnapshot> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.xlsx') return snapshotFromTable(await readXlsx(bytes, file, config.sheet), config.columns, 'xlsx', file);
   if (ext === '.csv' || ext === '.txt') return snapshotFromTable(parseCsv(decodeSpreadsheetText(bytes, file)), config.columns, 'csv', file);

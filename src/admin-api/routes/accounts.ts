@@ -1,20 +1,16 @@
 import { z } from 'zod';
 import { transaction, type Queryable } from '../../store/db.js';
-import { addAccount, getAccount, setAccountStatus, updateAccount, type Account } from '../../identity/accounts.js';
-import { agencySubtreeIds, getAgency, listAgencies } from '../../identity/agencies.js';
-import { getDomain } from '../../identity/domains.js';
-import { parseAddress } from '../../identity/address.js';
+import type { Account } from '../../identity/accounts.js';
+import { listAgencies } from '../../identity/agencies.js';
 import { listAccountsPage } from '../../identity/listing.js';
-import { setAccountPassword } from '../../identity/password-change.js';
-import { unlockAccount } from '../../identity/lockout.js';
-import { createActivationCodes } from '../../identity/activation.js';
+import {
+  accountInScope, accountListFilter, createManagedAccount, resetManagedPassword, setManagedAccountStatus, unlockManagedAccount, updateManagedAccount, type AdminActor,
+} from '../../identity/account-admin.js';
 import { createDefaultMailboxes } from '../../mail/mailboxes.js';
 import { accountUsageDetail } from '../../mail/quota.js';
-import { defineRoute, type ApiDeps } from '../route.js';
+import { defineRoute, type ApiDeps, type Principal } from '../route.js';
 import { decodeCursor, pageOf, pageQuery, toPage } from '../paging.js';
 import { addressParam, agencyCode, iso, timestamp } from '../schemas.js';
-import { auditApiChange, changedBy } from '../audit.js';
-import { requireAccountInScope, requireAgencyInScope, requireDomainInScope } from '../scope.js';
 
 const ACCOUNT_ADMINS = ['superadmin', 'domain-admin', 'agency-admin'] as const;
 
@@ -48,12 +44,8 @@ const toItem = (a: Account, codes: Map<number, string>): z.infer<typeof accountI
 
 const credentialSettings = (deps: ApiDeps) => ({ argon2: deps.config.argon2, passwordPolicy: deps.config.passwordPolicy });
 
-/** The account named in the path, if the token's scope reaches it (404 before 403). */
-async function accountInScope(db: Queryable, principal: Parameters<typeof requireAccountInScope>[1], address: string): Promise<Account> {
-  const account = await getAccount(db, address);
-  await requireAccountInScope(db, principal, account);
-  return account;
-}
+/** The token as the actor of the identity module's administrative changes. */
+const apiActor = (principal: Principal, ip: string): AdminActor => ({ actor: principal.actor, source: ip, scope: principal.scope, via: 'api' });
 
 export const listAccountsRoute = defineRoute({
   method: 'GET',
@@ -74,27 +66,11 @@ export const listAccountsRoute = defineRoute({
   errors: [404],
   async handler({ query, principal, deps }) {
     const { db } = deps;
-    const scope = principal.scope;
-    let domainId: number | undefined;
-    if (query.domain) {
-      const domain = await getDomain(db, query.domain);
-      if (scope.role === 'domain-admin') await requireDomainInScope(db, scope, domain.id, domain.name);
-      domainId = domain.id;
-    }
-    if (scope.role === 'domain-admin') domainId = scope.domainId;
-    let agencyIds: number[] | undefined;
-    if (query.agency) {
-      const agency = await getAgency(db, query.agency);
-      await requireAgencyInScope(db, scope, agency.id, agency.code);
-      agencyIds = await agencySubtreeIds(db, agency.id);
-    } else if (scope.role === 'agency-admin') {
-      agencyIds = await agencySubtreeIds(db, scope.agencyId);
-    }
+    const reach = await accountListFilter(db, principal.scope, { ...(query.domain ? { domain: query.domain } : {}), ...(query.agency ? { agency: query.agency } : {}) });
     const rows = await listAccountsPage(
       db,
       {
-        ...(domainId !== undefined ? { domainId } : {}),
-        ...(agencyIds ? { agencyIds } : {}),
+        ...reach,
         ...(query.kind ? { kind: query.kind } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.q ? { text: query.q } : {}),
@@ -127,28 +103,17 @@ export const createAccountRoute = defineRoute({
   errors: [404, 409],
   async handler({ body, principal, deps, ip }) {
     const { db, config } = deps;
-    const account = await transaction(db, async (client) => {
-      const { domain } = parseAddress(body.address);
-      const dom = await getDomain(client, domain);
-      if (principal.scope.role === 'domain-admin') await requireDomainInScope(client, principal.scope, dom.id, dom.name);
-      const agency = body.agency ? await getAgency(client, body.agency) : null;
-      await requireAgencyInScope(client, principal.scope, agency?.id ?? null, agency?.code ?? null);
-      const created = await addAccount(client, {
+    const account = await transaction(db, (client) =>
+      createManagedAccount(client, credentialSettings(deps), apiActor(principal, ip), {
         address: body.address,
-        displayName: body.display_name ?? '',
-        title: body.title ?? '',
+        ...(body.display_name !== undefined ? { displayName: body.display_name } : {}),
+        ...(body.title !== undefined ? { title: body.title } : {}),
         kind: body.kind ?? 'person',
-        agencyId: agency?.id ?? null,
+        agency: body.agency ?? null,
         quotaBytes: body.quota_bytes ?? config.accounts.defaultQuotaBytes,
-      });
-      await createDefaultMailboxes(client, created.id);
-      if (body.password) await setAccountPassword(client, credentialSettings(deps), created, body.password, { by: 'creation' });
-      await auditApiChange(client, { principal, ip }, 'account.add', created.address, {
-        after: { displayName: created.displayName, kind: created.kind, agency: agency?.code ?? null, title: created.title, quotaBytes: created.quotaBytes },
-        password: body.password ? 'set' : 'none',
-      }, created.agencyId);
-      return created;
-    });
+        ...(body.password ? { password: body.password } : {}),
+      }, (c, created) => createDefaultMailboxes(c, created.id)),
+    );
     return toItem(account, await agencyCodes(db));
   },
 });
@@ -186,26 +151,14 @@ export const updateAccountRoute = defineRoute({
   response: accountItem,
   errors: [404],
   async handler({ params, body, principal, deps, ip }) {
-    const account = await transaction(deps.db, async (client) => {
-      const before = await accountInScope(client, principal.scope, params.address);
-      let agencyId: number | null | undefined;
-      if (body.agency !== undefined) {
-        const agency = body.agency === null ? null : await getAgency(client, body.agency);
-        // an agency admin can move an account only within their own subtree
-        await requireAgencyInScope(client, principal.scope, agency?.id ?? null, agency?.code ?? null);
-        agencyId = agency?.id ?? null;
-      }
-      const after = await updateAccount(client, before.id, {
+    const account = await transaction(deps.db, (client) =>
+      updateManagedAccount(client, apiActor(principal, ip), params.address, {
         ...(body.display_name !== undefined ? { displayName: body.display_name } : {}),
         ...(body.title !== undefined ? { title: body.title } : {}),
-        ...(agencyId !== undefined ? { agencyId } : {}),
+        ...(body.agency !== undefined ? { agency: body.agency } : {}),
         ...(body.quota_bytes !== undefined ? { quotaBytes: body.quota_bytes } : {}),
-      });
-      const codes = await agencyCodes(client);
-      const view = (a: Account) => ({ displayName: a.displayName, title: a.title, agency: a.agencyId !== null ? (codes.get(a.agencyId) ?? null) : null, quotaBytes: a.quotaBytes });
-      await auditApiChange(client, { principal, ip }, 'account.update', after.address, { before: view(before), after: view(after) }, after.agencyId);
-      return after;
-    });
+      }),
+    );
     return toItem(account, await agencyCodes(deps.db));
   },
 });
@@ -223,13 +176,7 @@ function statusRoute(action: 'disable' | 'enable') {
     response: accountItem,
     errors: [404],
     async handler({ params, principal, deps, ip }) {
-      const account = await transaction(deps.db, async (client) => {
-        const before = await accountInScope(client, principal.scope, params.address);
-        await setAccountStatus(client, before.id, status);
-        const after = await getAccount(client, before.address);
-        await auditApiChange(client, { principal, ip }, `account.${action}`, before.address, { before: { status: before.status }, after: { status } }, before.agencyId);
-        return after;
-      });
+      const account = await transaction(deps.db, (client) => setManagedAccountStatus(client, apiActor(principal, ip), params.address, action));
       return toItem(account, await agencyCodes(deps.db));
     },
   });
@@ -256,16 +203,11 @@ export const resetPasswordRoute = defineRoute({
   }),
   errors: [404],
   async handler({ params, body, principal, deps, ip }) {
-    return transaction(deps.db, async (client) => {
-      const account = await accountInScope(client, principal.scope, params.address);
-      if (body.password === undefined) {
-        const [code] = await createActivationCodes(client, [account.id], { days: deps.config.activation.codeDays, by: changedBy({ principal, ip }), context: { via: 'api', role: principal.scope.role } });
-        return { method: 'activation-code' as const, activation_code: code!.code, expires_at: iso(code!.expiresAt) };
-      }
-      await setAccountPassword(client, credentialSettings(deps), account, body.password, { by: 'admin' });
-      await auditApiChange(client, { principal, ip }, 'account.password.reset', account.address, { mustChange: true }, account.agencyId);
-      return { method: 'password' as const, activation_code: null, expires_at: null };
-    });
+    const settings = { ...credentialSettings(deps), activationDays: deps.config.activation.codeDays };
+    const reset = await transaction(deps.db, (client) => resetManagedPassword(client, settings, apiActor(principal, ip), params.address, body.password));
+    return reset.method === 'password'
+      ? { method: 'password' as const, activation_code: null, expires_at: null }
+      : { method: 'activation-code' as const, activation_code: reset.code, expires_at: iso(reset.expiresAt) };
   },
 });
 
@@ -280,9 +222,7 @@ export const unlockAccountRoute = defineRoute({
   response: z.strictObject({ was_locked: z.boolean() }),
   errors: [404],
   async handler({ params, principal, deps, ip }) {
-    const account = await accountInScope(deps.db, principal.scope, params.address);
-    const lifted = await unlockAccount({ redis: deps.redis, prefix: deps.config.redisPrefix }, account.address);
-    await auditApiChange(deps.db, { principal, ip }, 'account.unlock', account.address, { wasLocked: lifted }, account.agencyId);
+    const lifted = await unlockManagedAccount(deps.db, { redis: deps.redis, prefix: deps.config.redisPrefix }, apiActor(principal, ip), params.address);
     return { was_locked: lifted };
   },
 });

@@ -31,7 +31,7 @@ export const MENU_STRINGS = catalogue(
 );
 
 type MenuKey = keyof (typeof MENU_STRINGS)['vi'];
-type Role = RoleScope['role'];
+export type Role = RoleScope['role'];
 
 /**
  * The console's pages and the roles that see each: HR officers (agency-admin) and
