@@ -17,6 +17,7 @@ import * as provisioning from './011-provisioning.js';
 import * as imap from './012-imap.js';
 import * as webSessions from './017-web-sessions.js';
 import * as inspections from './024-inspections.js';
+import * as accountArchives from './025-account-archives.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -39,4 +40,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 12, name: 'imap', sql: imap.sql },
   { version: 17, name: 'web-sessions', sql: webSessions.sql },
   { version: 24, name: 'inspections', sql: inspections.sql },
+  { version: 25, name: 'account-archives', sql: accountArchives.sql },
 ];
