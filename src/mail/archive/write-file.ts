@@ -126,7 +126,9 @@ async function stageMessages(client: pg.PoolClient, blobs: BlobStore, staging: s
   // held until COMMIT: no blob the snapshot references is collected meanwhile (blob-refs.ts)
   await client.query('SELECT pg_advisory_xact_lock_shared($1)', [BLOB_GC_LOCK]);
   const { rows: folderRows } = await client.query<FolderRow>(
-    'SELECT id, name, special_use, uidvalidity, subscribed FROM mailboxes WHERE account_id = $1 ORDER BY name',
+    `SELECT mb.id, mb.name, mb.special_use, mb.uidvalidity,
+            EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.account_id = mb.account_id AND s.name = mb.name) AS subscribed
+       FROM mailboxes mb WHERE mb.account_id = $1 ORDER BY mb.name`,
     [accountId],
   );
   const folders = folderRows.map((f, i) => ({
