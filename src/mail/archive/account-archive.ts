@@ -87,6 +87,9 @@ async function pendingArchive(db: Queryable, accountId: number): Promise<Account
   return rows[0] ? toArchive(rows[0]) : undefined;
 }
 
+/** RFC 5321 §4.1.2 lets a local part hold "/": it and "%" are percent-encoded, so each address keeps its own file name. */
+const fileSafe = (address: string) => address.replace(/[%/]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
 
 /** <dataDir>/archive/<domain>/<address>-<YYYYMMDD>.tar.gz; "-2", "-3"... when an earlier archive took that name. */
@@ -97,7 +100,7 @@ async function archivePath(ctx: ArchiveContext, account: Subject, now: Date): Pr
   const taken = new Set(rows.map((r) => r.path));
   for (let n = 1; ; n++) {
     // a file nobody recorded is what a run that died before recording left: it is made again
-    const candidate = path.join(dir, `${account.address}-${day(now)}${n === 1 ? '' : `-${n}`}.tar.gz`);
+    const candidate = path.join(dir, `${fileSafe(account.address)}-${day(now)}${n === 1 ? '' : `-${n}`}.tar.gz`);
     if (!taken.has(candidate)) return candidate;
   }
 }
