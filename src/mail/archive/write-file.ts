@@ -76,9 +76,20 @@ async function syncPath(p: string): Promise<void> {
  * absent or complete.
  */
 export async function writeArchiveFile(db: Db, blobs: BlobStore, target: string, account: ArchivedAccount, lastMessageId: number, now: Date): Promise<ArchiveFile> {
+  const staging = path.join(path.dirname(target), `.staging-${path.basename(target).replace(/\.tar\.gz$/, '')}`);
+  try {
+    return await writeStaged(db, blobs, target, staging, account, lastMessageId, now);
+  } catch (err) {
+    // nothing is recorded yet: what was half written goes, and the next run starts again
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${target}.partial`, { force: true });
+    throw err;
+  }
+}
+
+async function writeStaged(db: Db, blobs: BlobStore, target: string, staging: string, account: ArchivedAccount, lastMessageId: number, now: Date): Promise<ArchiveFile> {
   const dir = path.dirname(target);
   const stem = path.basename(target).replace(/\.tar\.gz$/, '');
-  const staging = path.join(dir, `.staging-${stem}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(path.join(staging, 'folders'), { recursive: true, mode: 0o750 });
 

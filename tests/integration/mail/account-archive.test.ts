@@ -227,6 +227,21 @@ describe('archiving departed accounts', () => {
     expect(sweep.archived.map((x) => [x.address, x.archive.id, x.removed])).toEqual([[a.address, archive.id, 1]]);
   });
 
+  it('writes and records nothing, and leaves no half file, when a blob no longer matches its SHA-256', async () => {
+    const a = await departed('blobhong', 400);
+    const raw = message({ subject: 'thân thư bị hỏng trên đĩa' });
+    await m.append((await m.mailbox(a.id, 'INBOX')).id, raw);
+    const blobFile = m.blobs.pathOf(hashOf(raw));
+    const good = readFileSync(blobFile);
+    writeFileSync(blobFile, Buffer.alloc(good.length, 0x78));
+    await expect(writeAccountArchive(ctx, a.id, 'system')).rejects.toThrow(/does not match its message .* nothing was archived/);
+    expect(await archivesOf(m.db, a.id)).toEqual([]);
+    expect(readdirSync(path.join(ctx.dataDir, 'archive', 'yenbai.gov.vn')).filter((f) => f.includes('blobhong'))).toEqual([]);
+    expect(await messageCount(a.id)).toBe(1);
+    writeFileSync(blobFile, good);
+    expect((await archiveAccount(ctx, a.id, 'system')).removed).toBe(1);
+  });
+
   it('removes nothing when the archive file no longer matches its recorded SHA-256', async () => {
     const a = await departed('hong', 400);
     await m.append((await m.mailbox(a.id, 'INBOX')).id, message({ subject: 'tệp hỏng' }));
