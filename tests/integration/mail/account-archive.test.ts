@@ -14,6 +14,9 @@ import { collectGarbage } from '../../../src/store/blob-refs.js';
 import { verifyAuditChain } from '../../../src/audit/audit-log.js';
 import { archiveAccount, archivesOf, removeArchivedMessages, writeAccountArchive, type ArchiveContext } from '../../../src/mail/archive/account-archive.js';
 import { archiveDepartedAccounts } from '../../../src/mail/archive/sweep.js';
+import { startRetentionSweep } from '../../../src/cli/retention-sweep.js';
+import { connectRedis } from '../../../src/store/redis.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 
 let m: MailEnv;
 let ctx: ArchiveContext;
@@ -252,5 +255,28 @@ describe('archiving departed accounts', () => {
     const sweep = await archiveDepartedAccounts(ctx, 365);
     expect(sweep.failed).toEqual([{ address: a.address, error: expect.stringMatching(/no longer matches its recorded SHA-256/) }]);
     expect(await messageCount(a.id)).toBe(1);
+  });
+
+  it("the worker's retention round empties Trash and archives the disabled accounts past their days", async () => {
+    const a = await departed('quytrinh', 30);
+    await m.append((await m.mailbox(a.id, 'INBOX')).id, message({ subject: 'theo lịch của worker' }));
+    const keeper = await m.account('thungrac');
+    const trash = await m.mailbox(keeper.id, 'Trash');
+    await m.append(trash.id, message({ subject: 'rác cũ' }));
+    await m.db.query("UPDATE messages SET saved_at = now() - interval '40 days' WHERE mailbox_id = $1", [trash.id]);
+    const redis = connectRedis(m.env.redis.url);
+    const sweep = startRetentionSweep(
+      { ...ctx, redis, redisPrefix: 'test:', log: silentLogger, retention: { trashDays: 30, junkDays: 30, disabledAccountDays: 20 } },
+      50,
+    );
+    try {
+      for (let i = 0; i < 200 && (await archivesOf(m.db, a.id)).every((x) => x.removedAt === null); i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await sweep.stop();
+      redis.disconnect();
+    }
+    expect((await archivesOf(m.db, a.id))[0]?.removedAt).toBeInstanceOf(Date);
+    expect(await messageCount(a.id)).toBe(0);
+    expect(await messageCount(keeper.id)).toBe(0);
   });
 });
