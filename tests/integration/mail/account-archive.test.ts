@@ -257,6 +257,22 @@ describe('archiving departed accounts', () => {
     expect(await messageCount(a.id)).toBe(1);
   });
 
+  it('a message larger than the read chunks, "From " lines across their edges, comes back byte for byte', async () => {
+    const a = await departed('thudai', 400);
+    // lines of varying length so that "From " and ">From " fall on every offset of the 64 KiB reads
+    const lines = Array.from({ length: 12_000 }, (_, i) => (i % 3 === 0 ? 'From dòng ' : i % 3 === 1 ? '>>From trích ' : 'Nội dung ') + 'x'.repeat(i % 41));
+    const raw = message({ subject: 'Báo cáo tổng hợp năm 2026', body: lines.join('\r\n') });
+    expect(Buffer.byteLength(raw)).toBeGreaterThan(300_000);
+    await m.append((await m.mailbox(a.id, 'INBOX')).id, raw);
+    const { archive } = await archiveAccount(ctx, a.id, 'system');
+    const top = path.basename(archive.path, '.tar.gz');
+    const dir = path.join(untar(archive.path), top);
+    const [line] = readFileSync(path.join(dir, 'messages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as IndexLine);
+    const quoted = readFileSync(path.join(dir, line!.file)).subarray(line!.offset, line!.offset + line!.length).toString('utf8');
+    expect(quoted.match(/^>From dòng /gm)).toHaveLength(4000);
+    expect(quoted.replace(/^>(>*From )/gm, '$1')).toBe(raw);
+  });
+
   it("the worker's retention round empties Trash and archives the disabled accounts past their days", async () => {
     const a = await departed('quytrinh', 30);
     await m.append((await m.mailbox(a.id, 'INBOX')).id, message({ subject: 'theo lịch của worker' }));
