@@ -10,6 +10,7 @@ import { domainAdd, domainList, domainPasswords } from './commands/domain.js';
 import { accountAdd, accountList, accountShow, accountDisable, accountEnable, accountUnlock } from './commands/account.js';
 import { accountPasswd, accountActivation, accountAppPassword, accountTotpDisable } from './commands/account-credentials.js';
 import { accountVacation } from './commands/account-vacation.js';
+import { accountArchive } from './commands/account-archive.js';
 import { authCalibrate } from './commands/auth.js';
 import { auditVerify, auditQuery, auditExport, auditPrune } from './commands/audit.js';
 import { aliasAdd, aliasList } from './commands/alias.js';
@@ -47,7 +48,7 @@ const COMMANDS: CliCommand[] = [
   agencyAdd, agencyList, agencyMove, agencyRename, groupAdd, groupSet, groupRemove, groupMembersCommand, groupList, groupShow,
   delegationAdd, delegationRemove, delegationList,
   tokenCreate, tokenList, tokenRevoke, roleGrant, roleRevoke, roleList,
-  accountActivation, accountAppPassword, accountTotpDisable, accountVacation, authCalibrate,
+  accountActivation, accountAppPassword, accountTotpDisable, accountVacation, accountArchive, authCalibrate,
   provisionPlan, provisionApply, provisionStatus, provisionCredentials,
 ];
 

@@ -11,8 +11,7 @@ import { startDeliveryWorker } from '../delivery/worker.js';
 import { startSearchIndexer } from '../mail/search-indexer.js';
 import { redisSettingWarnings } from '../store/redis-settings.js';
 import { startHealth } from './health.js';
-import { applyRetention } from '../mail/retention.js';
-import { publishMailboxChange } from '../mail/notify.js';
+import { startRetentionSweep } from './retention-sweep.js';
 import { startReconciler } from '../delivery/reconciler.js';
 import { startAuditJobs } from '../audit/jobs.js';
 import { listenSmtp, type SmtpListener } from '../smtp/server.js';
@@ -105,16 +104,11 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
         const audit = startAuditJobs({ db: runtime.db, log, audit: config.audit, hostname: config.hostname });
         stops.push(() => audit.stop());
       }
-      const retention = setInterval(() => {
-        applyRetention(runtime.db, config.retention)
-          .then(async (run) => {
-            for (const change of run.changes) await publishMailboxChange(redis, config.redisPrefix, change).catch(() => {});
-            if (run.messages) log.info({ mailboxes: run.mailboxes, messages: run.messages }, 'retention emptied Trash and Junk');
-          })
-          .catch((err: Error) => log.warn({ err: err.message }, 'retention failed; will try again'));
-      }, config.retention.intervalMinutes * 60_000);
-      retention.unref();
-      stops.push(async () => clearInterval(retention));
+      const retention = startRetentionSweep(
+        { db: runtime.db, blobs: runtime.blobs, dataDir: config.dataDir, redis, redisPrefix: config.redisPrefix, log, retention: config.retention },
+        config.retention.intervalMinutes * 60_000,
+      );
+      stops.push(() => retention.stop());
       const gc = setInterval(() => {
         collectGarbage(runtime.db, runtime.blobs).catch((err: Error) => log.warn({ err: err.message }, 'blob garbage collection failed'));
       }, 15 * 60_000);

@@ -225,10 +225,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       trashDays: z.number().int().min(0).default(30),
       junkDays: z.number().int().min(0).default(30),
+      /**
+       * a disabled account is archived (mail to a file under dataDir/archive, out of the live
+       * store) this many days after it was disabled; 0, the default, never archives: taking
+       * mail out of IMAP and webmail reach is the records office's decision, and a non-zero
+       * default would archive every long-disabled account at the first sweep after an upgrade
+       */
+      disabledAccountDays: z.number().int().min(0).default(0),
       /** how often the worker applies it */
       intervalMinutes: z.number().int().min(1).default(60),
     })
-    .default({ trashDays: 30, junkDays: 30, intervalMinutes: 60 }),
+    .default({ trashDays: 30, junkDays: 30, disabledAccountDays: 0, intervalMinutes: 60 }),
   argon2: z
     .strictObject({
       memoryKiB: z.number().int().min(8 * 1024).default(64 * 1024),

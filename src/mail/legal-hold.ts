@@ -66,6 +66,19 @@ export async function listHolds(db: Queryable, options: { includeReleased?: bool
   return loadHolds(db, options.includeReleased ? 'true' : 'h.released_at IS NULL', []);
 }
 
+/** The holds in force over one account: its own, and those on its agency or any agency above it. */
+export async function activeHoldsCovering(db: Queryable, accountId: number): Promise<LegalHold[]> {
+  return loadHolds(
+    db,
+    `h.released_at IS NULL AND (h.account_id = $1 OR h.agency_id IN (
+       WITH RECURSIVE up(id) AS (
+              SELECT agency_id FROM accounts WHERE id = $1 AND agency_id IS NOT NULL
+              UNION SELECT g.parent_id FROM agencies g JOIN up ON g.id = up.id WHERE g.parent_id IS NOT NULL)
+       SELECT id FROM up))`,
+    [accountId],
+  );
+}
+
 export interface NewHold {
   accountId?: number;
   agencyId?: number;

@@ -10,28 +10,36 @@ export interface RetentionDefaults {
   trashDays: number;
   /** the same for Junk */
   junkDays: number;
+  /** days a disabled account is kept before it is archived (src/mail/archive); 0 keeps it */
+  disabledAccountDays: number;
 }
 
 export interface DomainRetention {
   trashDays: number | null;
   junkDays: number | null;
+  disabledAccountDays: number | null;
 }
 
-/** Sets a domain's own retention; null returns a value to the configured default. */
-export async function setDomainRetention(db: Queryable, domainId: number, r: DomainRetention): Promise<void> {
-  for (const days of [r.trashDays, r.junkDays]) {
+/** Sets a domain's own retention; null returns a value to the configured default, an absent disabledAccountDays keeps it. */
+export async function setDomainRetention(db: Queryable, domainId: number, r: Omit<DomainRetention, 'disabledAccountDays'> & { disabledAccountDays?: number | null }): Promise<void> {
+  for (const days of [r.trashDays, r.junkDays, r.disabledAccountDays ?? null]) {
     if (days !== null && (!Number.isInteger(days) || days < 0)) throw new UserError('bad-retention', `retention days must be a whole number >= 0, not ${days}`);
   }
   await db.query(
-    `INSERT INTO domain_retention (domain_id, trash_days, junk_days) VALUES ($1, $2, $3)
-     ON CONFLICT (domain_id) DO UPDATE SET trash_days = EXCLUDED.trash_days, junk_days = EXCLUDED.junk_days`,
-    [domainId, r.trashDays, r.junkDays],
+    `INSERT INTO domain_retention (domain_id, trash_days, junk_days, disabled_account_days) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (domain_id) DO UPDATE
+       SET trash_days = EXCLUDED.trash_days, junk_days = EXCLUDED.junk_days,
+           disabled_account_days = CASE WHEN $5 THEN EXCLUDED.disabled_account_days ELSE domain_retention.disabled_account_days END`,
+    [domainId, r.trashDays, r.junkDays, r.disabledAccountDays ?? null, r.disabledAccountDays !== undefined],
   );
 }
 
 export async function domainRetention(db: Queryable, domainId: number): Promise<DomainRetention> {
-  const { rows } = await db.query<{ trash_days: number | null; junk_days: number | null }>('SELECT * FROM domain_retention WHERE domain_id = $1', [domainId]);
-  return { trashDays: rows[0]?.trash_days ?? null, junkDays: rows[0]?.junk_days ?? null };
+  const { rows } = await db.query<{ trash_days: number | null; junk_days: number | null; disabled_account_days: number | null }>(
+    'SELECT * FROM domain_retention WHERE domain_id = $1',
+    [domainId],
+  );
+  return { trashDays: rows[0]?.trash_days ?? null, junkDays: rows[0]?.junk_days ?? null, disabledAccountDays: rows[0]?.disabled_account_days ?? null };
 }
 
 export interface RetentionRun {
@@ -45,7 +53,7 @@ export interface RetentionRun {
  * (counted from when each message came into the folder). Removal is an expunge like any
  * other (clients see EXPUNGE/VANISHED), and a legal hold still keeps what it covers.
  */
-export async function applyRetention(db: Db, defaults: RetentionDefaults, now = new Date()): Promise<RetentionRun> {
+export async function applyRetention(db: Db, defaults: Omit<RetentionDefaults, 'disabledAccountDays'>, now = new Date()): Promise<RetentionRun> {
   const { rows } = await db.query<{ mailbox_id: number; uids: number[] }>(
     `WITH due AS (
        SELECT mb.id AS mailbox_id,

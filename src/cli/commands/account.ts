@@ -4,6 +4,7 @@ import { getAgency, getAgencyById } from '../../identity/agencies.js';
 import { setAccountPassword } from '../../identity/password-change.js';
 import { createDefaultMailboxes, listMailboxes } from '../../mail/mailboxes.js';
 import { accountUsage } from '../../mail/append.js';
+import { archivesOf } from '../../mail/archive/account-archive.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { cliActor, CliUsageError, formatSize, parseSize, printTable, readPasswordFromStdin } from '../io.js';
 import type { CliCommand } from './command.js';
@@ -80,6 +81,7 @@ export const accountShow: CliCommand = {
     const folders = await listMailboxes(rt.db, account.id);
     const used = await accountUsage(rt.db, account.id);
     const agency = account.agencyId === null ? undefined : await getAgencyById(rt.db, account.agencyId);
+    const archives = await archivesOf(rt.db, account.id);
     const data = {
       address: account.address,
       displayName: account.displayName,
@@ -91,11 +93,18 @@ export const accountShow: CliCommand = {
       usedBytes: used,
       createdAt: account.createdAt.toISOString(),
       folders: folders.map((f) => ({ name: f.name, specialUse: f.specialUse, messages: f.messageCount, unseen: f.unseenCount, bytes: f.totalBytes })),
+      archives: archives.map((a) => ({ file: a.path, sha256: a.sha256, messages: a.messages, bytes: a.messageBytes, at: a.createdAt.toISOString(), by: a.createdBy, removedAt: a.removedAt?.toISOString() ?? null })),
     };
     if (values.json) return void console.log(JSON.stringify(data, null, 2));
     console.log(`${data.address}${data.displayName ? ` — ${data.displayName}` : ''}`);
     console.log(`kind ${data.kind}${agency ? `, agency ${agency.code} (${agency.name})` : ', no agency'}${data.title ? `, title ${data.title}` : ''}`);
     console.log(`status ${data.status}, using ${formatSize(used)} of ${account.quotaBytes ? formatSize(account.quotaBytes) : 'unlimited'}`);
+    for (const a of archives) {
+      const when = a.createdAt.toISOString().slice(0, 10);
+      console.log(a.removedAt
+        ? `archived on ${when} to ${a.path} (${a.messages} messages, sha256 ${a.sha256})`
+        : `archive written on ${when} to ${a.path}; its messages are still to be removed from the live store (hopthu retention run)`);
+    }
     printTable(data.folders.map((f) => ({ ...f, specialUse: f.specialUse ?? '', size: formatSize(f.bytes) })), ['name', 'specialUse', 'messages', 'unseen', 'size']);
   },
 };
