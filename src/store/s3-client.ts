@@ -101,7 +101,8 @@ export class S3Client {
       if (response.status === 403 || response.status === 401) {
         throw new BlobStoreError('blob-store-denied', `S3 refused ${what} (${said}); check blobs.s3.accessKeyId, blobs.s3.secretAccessKey and the bucket's permissions`);
       }
-      if (code === 'NoSuchBucket') throw new BlobStoreError('blob-store-failed', `the bucket "${this.location.bucket}" does not exist at ${this.endpoint.origin} (${what})`);
+      // a HEAD answer has no body to name the error: a 404 of the bucket itself is NoSuchBucket
+      if (code === 'NoSuchBucket' || (response.status === 404 && req.key === undefined)) throw new BlobStoreError('blob-store-failed', `the bucket "${this.location.bucket}" does not exist at ${this.endpoint.origin} (${what})`);
       if (response.status === 404) throw new BlobStoreError('blob-missing', `${this.describe(req.key)} is not in the bucket (${said})`);
       throw new BlobStoreError('blob-store-failed', `S3 refused ${what} with ${said}`);
     }

@@ -144,7 +144,7 @@ describe('S3 blob store', () => {
 
   it('refuses to start on a bucket that does not exist', async () => {
     const missing = new S3BlobStore(optionsFor({ bucket: 'khong-co' }));
-    await expect(missing.init()).rejects.toThrow(/^the blob store's bucket "khong-co" at http:\/\/127\.0\.0\.1:\d+ cannot be reached: /);
+    await expect(missing.init()).rejects.toThrow(/^the blob store's bucket "khong-co" at http:\/\/127\.0\.0\.1:\d+ cannot be reached: the bucket "khong-co" does not exist at http:\/\/127\.0\.0\.1:\d+ \(HEAD s3:\/\/khong-co\/\)$/);
   });
 
   it('addresses a bucket path-style or virtual-hosted', () => {
