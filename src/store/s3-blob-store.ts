@@ -58,12 +58,14 @@ export class S3BlobStore implements BlobStore {
       const key = this.keyOf(upload.hash);
       // content-addressed: the same bytes are already there
       if (!(await this.has(upload.hash))) {
-        await this.client.send('PUT', {
+        const response = await this.client.send('PUT', {
           key,
           body: upload.body,
           payloadHash: upload.hash,
           headers: { 'content-length': String(upload.size), 'content-md5': upload.md5, 'content-type': 'application/octet-stream' },
         });
+        // an answer left unread holds its connection
+        await response.body?.cancel();
       }
       if (upload.small) this.recent.remember(upload.hash, upload.small);
       return { hash: upload.hash, size: upload.size };

@@ -127,6 +127,10 @@ export class S3Client {
         redirect: 'manual',
         ...(body && !Buffer.isBuffer(body) ? { duplex: 'half' } : {}),
       } as RequestInit);
+    } catch (err) {
+      // a file the request did not read to the end is closed now, not when collected
+      if (body && !Buffer.isBuffer(body)) body.destroy();
+      throw err;
     } finally {
       // the timeout covers the request and the answer's headers; a long body read is not cut short
       clearTimeout(timer);

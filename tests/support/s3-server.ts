@@ -23,8 +23,8 @@ export interface TestS3Server {
   region: string;
   /** every request the front received, in order */
   requests: SeenRequest[];
-  /** the next `n` requests are answered 503 SlowDown, as a busy S3 does */
-  failNext(n: number): void;
+  /** the next `n` requests (of `method`, when given) are answered 503 SlowDown, as a busy S3 does */
+  failNext(n: number, method?: string): void;
   /** the stored bytes of a key, read from s3rver's own store; undefined when absent */
   object(key: string): Promise<Buffer | undefined>;
   keys(prefix?: string): Promise<string[]>;
@@ -51,6 +51,7 @@ export async function startS3Server(): Promise<TestS3Server> {
   const innerUrl = `http://127.0.0.1:${inner.port}`;
   const requests: SeenRequest[] = [];
   let failing = 0;
+  let failingMethod: string | undefined;
 
   const front = http.createServer(async (req, res) => {
     const reply = (status: number, code: string, message: string) => {
@@ -62,7 +63,7 @@ export async function startS3Server(): Promise<TestS3Server> {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method!, path: req.url!, headers: req.headers });
-      if (failing > 0) {
+      if (failing > 0 && (!failingMethod || failingMethod === req.method)) {
         failing--;
         return reply(503, 'SlowDown', 'Please reduce your request rate.');
       }
@@ -93,8 +94,9 @@ export async function startS3Server(): Promise<TestS3Server> {
     secretAccessKey,
     region,
     requests,
-    failNext(n) {
+    failNext(n, method) {
       failing = n;
+      failingMethod = method;
     },
     async object(key) {
       const found = await s3rver.store.getObject(bucket, key);

@@ -122,6 +122,16 @@ describe('S3 blob store', () => {
     expect(await store.has(createHash('sha256').update(bytes).digest('hex'))).toBe(true);
   });
 
+  it('a large upload refused for now (503) is sent again whole, from its temporary file', async () => {
+    s3.failNext(1, 'PUT');
+    const bytes = randomBytes(2 * 1024 * 1024);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const seen = await requestsDuring(() => store.put([bytes]));
+    expect(seen.map((r) => r.method)).toEqual(['HEAD', 'PUT', 'PUT']);
+    expect((await s3.object(store.keyOf(hash)))!.equals(bytes)).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('a server that stays busy: a clear error after the bounded retries', async () => {
     s3.failNext(3);
     const hash = createHash('sha256').update('x').digest('hex');
