@@ -12,6 +12,9 @@ import type { Account } from '../../../src/identity/accounts.js';
 import { S3BlobStore } from '../../../src/store/s3-blob-store.js';
 import { backupTo } from '../../../src/backup/backup.js';
 import { blobPathIn } from '../../../src/backup/manifest.js';
+import { restoreFrom } from '../../../src/backup/restore.js';
+import { createPool } from '../../../src/store/db.js';
+import { migrate } from '../../../src/store/migrate.js';
 
 let env: TestEnv;
 let s3: TestS3Server;
@@ -89,6 +92,28 @@ describe('a server whose blobs are in an S3 bucket (smtp + worker + imap)', () =
     for (const row of rows) {
       const object = await s3.object(`yenbai/${row.blobHash.slice(0, 2)}/${row.blobHash}`);
       expect(readFileSync(blobPathIn(dir, row.blobHash)).equals(object!)).toBe(true);
+    }
+  });
+
+  it('hopthu restore puts the blobs of a backup into a bucket, byte for byte', async () => {
+    const target = await createTestEnv();
+    const db = createPool(target.databaseUrl, 2);
+    try {
+      await migrate(db);
+      const store = await new S3BlobStore({
+        endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, prefix: 'restored/', accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey, forcePathStyle: true, tmpDir: path.join(target.dir, 'tmp'),
+      }).init();
+      const restored = await restoreFrom(db, store, path.join(env.dir, 'backup'), 'test');
+      const rows = await messagesIn(server.runtime.db, an.id);
+      expect(restored.blobs).toBe(rows.length);
+      for (const row of rows) {
+        const original = await s3.object(`yenbai/${row.blobHash.slice(0, 2)}/${row.blobHash}`);
+        expect((await s3.object(`restored/${row.blobHash.slice(0, 2)}/${row.blobHash}`))!.equals(original!)).toBe(true);
+      }
+    } finally {
+      await db.end();
+      await target.stop();
     }
   });
 
