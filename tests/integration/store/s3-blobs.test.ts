@@ -7,6 +7,7 @@ import { ImapFlow } from 'imapflow';
 import { createTestEnv, type TestEnv } from '../../support/harness.js';
 import { addTestAccount, addTestDomain, eventually, messagesIn, rawMessage } from '../../support/fixtures.js';
 import { startS3Server, type TestS3Server } from '../../support/s3-server.js';
+import { runCli } from '../../support/cli.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import type { Account } from '../../../src/identity/accounts.js';
 import { S3BlobStore } from '../../../src/store/s3-blob-store.js';
@@ -127,5 +128,26 @@ describe('a server whose blobs are in an S3 bucket (smtp + worker + imap)', () =
         'blobs.s3.secretAccessKey': s3.secretAccessKey,
       }, ['imap']),
     ).rejects.toThrow(`the blob store's bucket "khong-co-bucket" at ${s3.endpoint} cannot be reached: the bucket "khong-co-bucket" does not exist at ${s3.endpoint} (HEAD s3://khong-co-bucket/)`);
+  });
+
+  it('hopthu start with a wrong secret key in the environment stops at once and says why', async () => {
+    const result = await runCli(['start', '--roles', 'imap'], {
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redis.url,
+      HOPTHU_DATA_DIR: path.join(env.dir, 'cli-data'),
+      HOPTHU_LISTEN_HOST: '127.0.0.1',
+      HOPTHU_PORTS__IMAP: '0',
+      HOPTHU_PORTS__IMAPS: '0',
+      HOPTHU_PORTS__HEALTH: '0',
+      HOPTHU_BLOBS__STORE: 's3',
+      HOPTHU_BLOBS__S3__ENDPOINT: s3.endpoint,
+      HOPTHU_BLOBS__S3__BUCKET: s3.bucket,
+      HOPTHU_BLOBS__S3__ACCESS_KEY_ID: s3.accessKeyId,
+      HOPTHU_BLOBS__S3__SECRET_ACCESS_KEY: 'sai-khoa-bi-mat',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `hopthu: the blob store's bucket "hopthu" at ${s3.endpoint} cannot be reached: S3 refused HEAD s3://hopthu/ (403 Forbidden); check blobs.s3.accessKeyId, blobs.s3.secretAccessKey and the bucket's permissions`,
+    );
   });
 });
