@@ -86,6 +86,7 @@ export class S3BlobStore implements BlobStore {
     if (end <= start) return Buffer.alloc(0);
     const recent = this.recent.range(hash, start, end);
     if (recent) return recent;
+    // RFC 9110 §14.1.2: the last byte position is inclusive
     const response = await this.client.send('GET', { key, headers: { range: `bytes=${start}-${end - 1}` }, accept: [416] });
     // RFC 9110 §15.5.17: a range that starts past the end is not satisfiable; as with a file, nothing is read
     if (response.status === 416) {
