@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { link, copyFile, mkdir } from 'node:fs/promises';
+import { link, copyFile, mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Db } from '../store/db.js';
-import type { FileBlobStore } from '../store/file-blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { BlobStoreError } from '../store/blob-store.js';
+import { FileBlobStore } from '../store/file-blob-store.js';
 import { UserError } from '../shared/errors.js';
 import { BLOB_GC_LOCK } from '../store/blob-refs.js';
 import { backupTables, quoteIdent, standaloneSequences } from './catalog.js';
@@ -24,7 +26,7 @@ export interface BackupResult {
  * no referenced blob disappears before it is copied. manifest.json is written last: a
  * directory without it is not a backup.
  */
-export async function backupTo(db: Db, blobs: FileBlobStore, dir: string): Promise<BackupResult> {
+export async function backupTo(db: Db, blobs: BlobStore, dir: string): Promise<BackupResult> {
   const started = Date.now();
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UserError('backup-dir-not-empty', `${dir} is not empty; back up into a new directory`);
   mkdirSync(path.join(dir, 'tables'), { recursive: true });
@@ -50,7 +52,7 @@ export async function backupTo(db: Db, blobs: FileBlobStore, dir: string): Promi
       const { rows } = await client.query<{ hash: string; size: number; refcount: number }>(`FETCH ${FETCH_ROWS} FROM backup_blobs`);
       if (rows.length === 0) break;
       for (const b of rows) {
-        const copied = await copyBlob(blobs.pathOf(b.hash), blobPathIn(dir, b.hash), b.hash);
+        const copied = await copyBlob(blobs, b.hash, blobPathIn(dir, b.hash));
         // a blob nothing references may already be gone; one that something references may not
         if (!copied && b.refcount > 0) throw new Error(`blob ${b.hash} is referenced but missing from the blob store`);
         if (copied) {
@@ -102,14 +104,42 @@ async function dumpTable(client: import('pg').PoolClient, table: { name: string;
   return { file, rows, sha256: hash.digest('hex') };
 }
 
-/** Copies one blob, checking its content against its name; a hard link when the backup is on the same file system. */
-async function copyBlob(from: string, to: string, expected: string): Promise<boolean> {
-  if (!existsSync(from)) return false;
+/**
+ * Copies one blob, checking its content against its name: a hard link when the backup is
+ * on the file store's file system, otherwise the bytes streamed from the store (S3).
+ */
+async function copyBlob(blobs: BlobStore, hash: string, to: string): Promise<boolean> {
   await mkdir(path.dirname(to), { recursive: true });
-  const actual = createHash('sha256');
-  for await (const chunk of createReadStream(from)) actual.update(chunk as Buffer);
-  if (actual.digest('hex') !== expected) throw new Error(`blob ${expected} does not match its content: the blob store is damaged`);
-  // blobs never change once written, so a link is as good as a copy while the source file lives
-  await link(from, to).catch(() => copyFile(from, to));
+  if (blobs instanceof FileBlobStore) {
+    const from = blobs.pathOf(hash);
+    if (!existsSync(from)) return false;
+    await checkContent(createReadStream(from), hash);
+    // blobs never change once written, so a link is as good as a copy while the source file lives
+    await link(from, to).catch(() => copyFile(from, to));
+    return true;
+  }
+  if (!(await blobs.has(hash))) return false;
+  const out = createWriteStream(to, { mode: 0o600 });
+  try {
+    await checkContent(blobs.stream(hash), hash, out);
+  } catch (err) {
+    out.destroy();
+    await unlink(to).catch(() => {});
+    throw err instanceof BlobStoreError && err.code === 'blob-missing' ? new Error(`blob ${hash} vanished from the blob store during the backup`) : err;
+  }
   return true;
+}
+
+/** Reads a blob through, writing it to `out` when given, and fails when its SHA-256 is not its name. */
+async function checkContent(source: AsyncIterable<unknown>, expected: string, out?: import('node:fs').WriteStream) {
+  const actual = createHash('sha256');
+  for await (const chunk of source) {
+    actual.update(chunk as Buffer);
+    if (out && !out.write(chunk as Buffer)) await once(out, 'drain');
+  }
+  if (out) {
+    out.end();
+    await once(out, 'finish');
+  }
+  if (actual.digest('hex') !== expected) throw new Error(`blob ${expected} does not match its content: the blob store is damaged`);
 }

@@ -8,7 +8,8 @@ import { createResolver, type DnsResolver } from '../shared/dns.js';
 import { createPool, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
-import { FileBlobStore } from '../store/file-blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { openBlobStore } from '../store/open-blob-store.js';
 import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
 
 /** The shared parts every role and CLI command stands on. The only place that picks adapters. */
@@ -16,7 +17,7 @@ export interface Runtime {
   config: Readonly<Config>;
   log: Logger;
   db: Db;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   resolver: DnsResolver;
   /** Redis URL (external or the embedded server's); connections are opened by whoever needs one */
   redisUrl?: string;
@@ -57,7 +58,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     stops.push(() => db.end());
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrations applied');
-    const blobs = await new FileBlobStore(path.join(config.dataDir, 'blobs')).init();
+    const blobs = await openBlobStore(config, log);
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis

@@ -109,6 +109,35 @@ const provisioning = z.strictObject({
     .optional(),
 });
 
+/** blobs.s3: an S3-compatible bucket (MinIO, Ceph RGW, AWS S3) holding the message bodies */
+const s3Blobs = z.strictObject({
+  /** the service's base URL, e.g. https://minio.tinh.gov.vn:9000 (no path) */
+  endpoint: z.string().regex(/^https?:\/\/[^/?#\s]+\/?$/, 'an http:// or https:// URL without a path'),
+  /** the signing region (AWS SigV4); MinIO and Ceph accept the default */
+  region: z.string().regex(/^[a-z0-9-]+$/, 'a region name such as us-east-1').default('us-east-1'),
+  /** S3 bucket naming rules: 3-63 characters, lower-case letters, digits, dots and hyphens, a letter or digit at each end */
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name: 3-63 lower-case letters, digits, dots and hyphens'),
+  /** put before every key, e.g. "hopthu/"; empty for the bucket's top level */
+  prefix: z.string().regex(/^(|[^/\s][^\s]*\/)$/, 'empty, or a path ending in "/" such as "hopthu/"').default(''),
+  accessKeyId: z.string().min(1),
+  /** better given in the environment: HOPTHU_BLOBS__S3__SECRET_ACCESS_KEY */
+  secretAccessKey: z.string().min(1),
+  /** https://endpoint/bucket/key (MinIO, Ceph) rather than https://bucket.endpoint/key (AWS) */
+  forcePathStyle: z.boolean().default(true),
+});
+
+/** where message bodies are kept (src/store/open-blob-store.ts) */
+const blobs = z
+  .strictObject({
+    /** 'file': dataDir/blobs; 's3': the bucket in blobs.s3 */
+    store: z.enum(['file', 's3']).default('file'),
+    s3: s3Blobs.optional(),
+  })
+  .prefault({})
+  .superRefine((b, ctx) => {
+    if (b.store === 's3' && !b.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: 'blobs.store is "s3": set blobs.s3.endpoint, bucket, accessKeyId and secretAccessKey' });
+  });
+
 export const configSchema = z.strictObject({
   /** where embedded PostgreSQL, Redis, blobs and TLS material live */
   dataDir: z.string().min(1).default('./data'),
@@ -136,6 +165,8 @@ export const configSchema = z.strictObject({
       health: port.default(9465),
     })
     .default({ smtp: 2525, submission: 2587, submissions: 2465, imap: 2143, imaps: 2993, http: 8080, health: 9465 }),
+  /** message bodies: files under dataDir/blobs, or an S3-compatible bucket */
+  blobs,
   tls: z
     .strictObject({
       /** PEM files; when both are absent a self-signed pair is made in dataDir/tls */

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { HopthuError } from '../shared/errors.js';
 
 export interface StoredBlob {
   /** lower-case hex SHA-256 of the content */
@@ -22,3 +23,13 @@ export interface BlobStore {
 }
 
 export const isBlobHash = (s: string) => /^[0-9a-f]{64}$/.test(s);
+
+/**
+ * A blob store that cannot do what was asked: `blob-missing` (no such blob),
+ * `blob-store-denied` (credentials or permissions), `blob-store-unreachable` (no answer
+ * after the retries), `blob-store-failed` (any other refusal). The message names the
+ * bucket and key, or the file.
+ */
+export class BlobStoreError extends HopthuError {
+  override name = 'BlobStoreError';
+}

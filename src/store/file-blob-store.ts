@@ -2,13 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, unlink, stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
+import { RecentBlobs } from './recent-blobs.js';
 
 const WRITE_BATCH_BYTES = 256 * 1024;
-/** Small blobs just written stay in memory for their first readers (delivery parses each new message once). */
-const RECENT_BLOB_MAX_BYTES = 256 * 1024;
-const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
@@ -18,8 +16,7 @@ const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
-  private readonly recent = new Map<string, Buffer>();
-  private recentBytes = 0;
+  private readonly recent = new RecentBlobs();
 
   constructor(private readonly dir: string) {
     this.tmpDir = path.join(dir, 'tmp');
@@ -39,7 +36,7 @@ export class FileBlobStore implements BlobStore {
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const hasher = createHash('sha256');
     let size = 0;
-    let kept: Buffer[] | undefined = [];
+    const kept = this.recent.collector();
     const file = await open(tmp, 'wx', 0o640);
     try {
       // small pieces are gathered and written with one call
@@ -48,8 +45,7 @@ export class FileBlobStore implements BlobStore {
       for await (const chunk of content) {
         hasher.update(chunk);
         size += chunk.length;
-        if (kept && size <= RECENT_BLOB_MAX_BYTES) kept.push(chunk);
-        else kept = undefined;
+        kept.add(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
@@ -73,26 +69,9 @@ export class FileBlobStore implements BlobStore {
     // the same content already there is simply replaced by identical bytes
     await rename(tmp, target);
     await fsyncDir(targetDir);
-    if (kept) this.remember(hash, Buffer.concat(kept));
+    const bytes = kept.bytes();
+    if (bytes) this.recent.remember(hash, bytes);
     return { hash, size };
-  }
-
-  private remember(hash: string, bytes: Buffer) {
-    if (this.recent.has(hash)) return;
-    this.recent.set(hash, bytes);
-    this.recentBytes += bytes.length;
-    for (const [old, buffer] of this.recent) {
-      if (this.recentBytes <= RECENT_TOTAL_MAX_BYTES) break;
-      this.recent.delete(old);
-      this.recentBytes -= buffer.length;
-    }
-  }
-
-  private forget(hash: string) {
-    const buffer = this.recent.get(hash);
-    if (!buffer) return;
-    this.recent.delete(hash);
-    this.recentBytes -= buffer.length;
   }
 
   /** Makes `ab/cd` once; a new directory's own entry is made durable in its parent too. */
@@ -113,8 +92,8 @@ export class FileBlobStore implements BlobStore {
   }
 
   async readRange(hash: string, start: number, end: number): Promise<Buffer> {
-    const recent = this.recent.get(hash);
-    if (recent) return recent.subarray(start, Math.max(start, end));
+    const recent = this.recent.range(hash, start, end);
+    if (recent) return recent;
     const file = await open(this.pathOf(hash), 'r');
     try {
       const length = Math.max(0, end - start);
@@ -127,8 +106,11 @@ export class FileBlobStore implements BlobStore {
   }
 
   stream(hash: string, start?: number, end?: number): Readable {
+    const file = this.pathOf(hash);
+    // an empty range is nothing to read (createReadStream would refuse end = -1)
+    if (end !== undefined && end <= (start ?? 0)) return Readable.from([]);
     // createReadStream's end is inclusive
-    return createReadStream(this.pathOf(hash), { start, end: end === undefined ? undefined : end - 1 });
+    return createReadStream(file, { start, end: end === undefined ? undefined : end - 1 });
   }
 
   has(hash: string): Promise<boolean> {
@@ -136,7 +118,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async delete(hash: string): Promise<void> {
-    this.forget(hash);
+    this.recent.forget(hash);
     await unlink(this.pathOf(hash)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });

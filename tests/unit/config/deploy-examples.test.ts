@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig } from '../../../src/config/index.js';
 
@@ -10,6 +12,16 @@ describe('the deployment examples in deploy/', () => {
     expect(config.tls.certFile).toBe('/etc/hopthu/tls/fullchain.pem');
     expect(config.imap.allowPlaintextLoginOnLoopback).toBe(false);
     expect(config.databaseUrl).toMatch(/^postgresql:\/\//);
+  });
+
+  it("hopthu.production.yaml's commented blobs section, uncommented, is a valid S3 configuration", () => {
+    const text = readFileSync('deploy/hopthu.production.yaml', 'utf8');
+    const block = /^# blobs:\n(?:#   .*\n)+/m.exec(text)![0].replace(/^# ?/gm, '');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'hopthu-conf-')), 'hopthu.yaml');
+    writeFileSync(file, block);
+    const config = loadConfig({ env: { HOPTHU_BLOBS__S3__SECRET_ACCESS_KEY: 'bi-mat' }, file });
+    expect(config.blobs.store).toBe('s3');
+    expect(config.blobs.s3).toMatchObject({ endpoint: 'https://minio.yenbai.gov.vn:9000', bucket: 'hopthu-blobs', prefix: '', forcePathStyle: true, secretAccessKey: 'bi-mat' });
   });
 
   it("docker-compose.yml's environment for hopthu is a valid configuration", () => {

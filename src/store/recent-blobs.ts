@@ -1,0 +1,64 @@
+/** Small blobs just written stay in memory for their first readers (delivery parses each new message once). */
+const RECENT_BLOB_MAX_BYTES = 256 * 1024;
+const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The blob stores' memory of what they have just written: up to 8 MiB of blobs of at
+ * most 256 KiB each, the oldest forgotten first. Delivery reads each new message right
+ * after SMTP stored it; this spares that read a trip to the disk or the network.
+ */
+export class RecentBlobs {
+  private readonly blobs = new Map<string, Buffer>();
+  private bytes = 0;
+
+  /** Gathers a blob's chunks while it is being stored, for as long as it is small enough to remember. */
+  collector(): SmallBlobCollector {
+    return new SmallBlobCollector(RECENT_BLOB_MAX_BYTES);
+  }
+
+  remember(hash: string, bytes: Buffer) {
+    if (this.blobs.has(hash)) return;
+    this.blobs.set(hash, bytes);
+    this.bytes += bytes.length;
+    for (const [old, buffer] of this.blobs) {
+      if (this.bytes <= RECENT_TOTAL_MAX_BYTES) break;
+      this.blobs.delete(old);
+      this.bytes -= buffer.length;
+    }
+  }
+
+  forget(hash: string) {
+    const buffer = this.blobs.get(hash);
+    if (!buffer) return;
+    this.blobs.delete(hash);
+    this.bytes -= buffer.length;
+  }
+
+  get(hash: string): Buffer | undefined {
+    return this.blobs.get(hash);
+  }
+
+  /** bytes [start, end) of a remembered blob; undefined when it is not remembered */
+  range(hash: string, start: number, end: number): Buffer | undefined {
+    return this.blobs.get(hash)?.subarray(start, Math.max(start, end));
+  }
+}
+
+/** The chunks of a blob being written, dropped as soon as it grows past the limit. */
+export class SmallBlobCollector {
+  private chunks: Buffer[] | undefined = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(chunk: Buffer) {
+    this.size += chunk.length;
+    if (this.chunks && this.size <= this.maxBytes) this.chunks.push(chunk);
+    else this.chunks = undefined;
+  }
+
+  /** the whole blob, or undefined when it was too large to keep */
+  bytes(): Buffer | undefined {
+    return this.chunks && Buffer.concat(this.chunks);
+  }
+}
