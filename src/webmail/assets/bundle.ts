@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { BASE_CSS } from './base-css.js';
 import { BASE_JS } from './base-js.js';
+import { SEC_CSS } from '../admin/sec-style.js';
 
 /**
  * The parts' stylesheets and scripts, joined into one CSS and one JS file each (two
  * requests per cold page, cached for a year: the name carries the content's hash).
  * A part of the webmail adds its own here.
  */
-const CSS_PARTS: readonly string[] = [BASE_CSS];
+const CSS_PARTS: readonly string[] = [BASE_CSS, SEC_CSS];
 const JS_PARTS: readonly string[] = [BASE_JS];
 
 export interface Asset {
