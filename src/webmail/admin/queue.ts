@@ -55,7 +55,7 @@ export function registerQueuePages(app: FastifyInstance, deps: WebmailDeps): voi
     const id = all ? undefined : spoolId(req.web, (req.params as { id: string }).id);
     const ids = await retryNow(deps.db, id);
     // the worker picks them up from the delivery queue at once
-    for (const touched of ids) await deps.queue.add(touched);
+    for (const touched of ids) await deps.queue.runNow(touched);
     if (ids.length) await appendAudit(deps.db, { actor: accountOf(req).address, action: 'queue.retry', target: id === undefined ? 'all' : String(id), source: req.web.ip, data: { messages: ids, via: 'web' } });
     return seeOther(reply, noticeUrl('/admin/queue', { done: 'retried', count: ids.length }));
   };
@@ -73,7 +73,7 @@ export function registerQueuePages(app: FastifyInstance, deps: WebmailDeps): voi
     });
     if (!count) throw new PageError(404, t('queue.nothing', { id }));
     // the worker sees the failed recipients and sends the sender one delivery status notification
-    await deps.queue.add(id);
+    await deps.queue.runNow(id);
     return seeOther(reply, noticeUrl('/admin/queue', { done: 'bounced', count, id }));
   });
 }
