@@ -142,7 +142,7 @@ export function registerGroupPages(app: FastifyInstance, deps: WebmailDeps): voi
     const accounts: Account[] = [];
     for (const line of form.text('addresses').split(/[\s,;]+/).filter(Boolean)) {
       const account = await findAccount(client, tryNormalizeAddress(line) ?? line);
-      if (!account) throw new UserError('no-such-account', t('logins.bad-address', { value: line }));
+      if (!account) throw new UserError('no-such-account', t('groups.no-account', { address: line }));
       // a domain admin adds accounts of their own domain only (as the API's scope check)
       if (!mayManage(scopes, account.domainId)) throw new UserError('account-out-of-scope', t('groups.out-of-scope', { address: account.address }));
       accounts.push(account);
