@@ -79,7 +79,7 @@ export function auditPage(ctx: WebContext, data: AuditPageData): SafeHtml {
   const { form } = data;
   const rows = data.events.map(
     (e) => html`<tr>
-<td class="nowrap"><time datetime="${e.at.toISOString()}">${ctx.format.longDate(e.at)}</time> <span class="muted">#${e.id}</span></td>
+<td><time datetime="${e.at.toISOString()}">${ctx.format.longDate(e.at)}</time> <span class="muted">#${e.id}</span></td>
 <td>${e.actor}</td><td>${actionCell(t, e.action)}</td><td>${e.target ?? ''}</td><td>${e.source ?? ''}</td>
 <td>${e.agencyId !== null ? (data.agencyCodes.get(e.agencyId) ?? String(e.agencyId)) : ''}</td><td>${detailsCell(e.data)}</td></tr>`,
   );
