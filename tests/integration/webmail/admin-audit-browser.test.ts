@@ -23,6 +23,7 @@ beforeAll(async () => {
   const snv = await addAgency(db, { code: 'SNV', name: 'Sở Nội vụ' });
   await officer(db, config, 'kiemtoan@yenbai.gov.vn', 'auditor');
   await officer(db, config, 'annv@yenbai.gov.vn');
+  await officer(db, config, 'quantri@yenbai.gov.vn', 'superadmin');
   // a morning of a security officer's log: HR changes, logins, a guesser
   const hr = [
     ['account.add', 'tranthib@yenbai.gov.vn', { after: { name: 'Trần Thị B', agency: 'SNV' } }],
@@ -75,6 +76,24 @@ describe('audit log in a browser', () => {
     mkdirSync('test-results/screenshots', { recursive: true });
     await page.screenshot({ path: 'test-results/screenshots/audit.png', fullPage: false });
     expect(scriptErrors.join("\n")).toBe("");
+    await context.close();
+  }, 60_000);
+
+  it('the lockout view and a domain’s DNS records fit the screen too (saved for review)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    await page.goto(`${base}/admin/logins`);
+    await page.fill('input[name=address]', 'quantri@yenbai.gov.vn');
+    await page.fill('input[name=password]', OFFICER_PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin/logins`), page.click('button[type=submit]')]);
+    expect(await page.locator('table.tally-account tbody tr').count()).toBeGreaterThan(0);
+    const noSideways = async () => expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await noSideways();
+    await page.screenshot({ path: 'test-results/screenshots/admin-logins.png' });
+    await page.goto(`${base}/admin/domains/yenbai.gov.vn`);
+    expect(await page.locator('table.dns tbody tr').count()).toBeGreaterThan(4);
+    await noSideways();
+    await page.screenshot({ path: 'test-results/screenshots/admin-domain.png' });
     await context.close();
   }, 60_000);
 });
