@@ -114,9 +114,24 @@ async function sendVia(ctx: DeliveryContext, hop: Hop, message: OutboundMessage)
     tls: { rejectUnauthorized: hop.tlsVerify },
     allowInternalNetworkInterfaces: true,
   });
+  // a socket error (a refused connection above all) is only an 'error' event: the pending
+  // callback is never called, so the step waiting for it is failed here, or it would wait forever
+  let broken: Error | undefined;
+  const pending = new Set<(err: Error) => void>();
+  connection.on('error', (err: Error) => {
+    broken ??= err;
+    for (const fail of pending) fail(err);
+  });
   const call = <T>(fn: (cb: (err: Error | null | undefined, value?: T) => void) => void) =>
-    new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
-  connection.on('error', () => {});
+    new Promise<T>((resolve, reject) => {
+      if (broken) return reject(broken);
+      pending.add(reject);
+      fn((err, value) => {
+        pending.delete(reject);
+        if (err) reject(err);
+        else resolve(value as T);
+      });
+    });
   try {
     await call<void>((cb) => connection.connect((err) => cb(err ?? null)));
     if (hop.auth) await call<boolean>((cb) => connection.login({ user: hop.auth!.user, pass: hop.auth!.pass }, cb as never));

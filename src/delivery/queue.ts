@@ -30,6 +30,17 @@ export class DeliveryQueue {
     await this.queue.add('spool', { spoolId }, { jobId: spoolJobId(spoolId), delay: Math.max(0, delayMs) });
   }
 
+  /**
+   * Makes the row's job run now: a job waiting for its next try (delayed) is promoted, a
+   * missing one added. `add` alone would be ignored while the delayed job exists.
+   */
+  async runNow(spoolId: number): Promise<void> {
+    const job = await this.queue.getJob(spoolJobId(spoolId));
+    // promote fails if the job moved on meanwhile (it ran, or is running): nothing left to hurry
+    if (job && (await job.getState()) === 'delayed') return void (await job.promote().catch(() => {}));
+    await this.add(spoolId);
+  }
+
   async has(spoolId: number): Promise<boolean> {
     const job = await this.queue.getJob(spoolJobId(spoolId));
     if (!job) return false;

@@ -1,4 +1,6 @@
-import type { Queryable } from '../store/db.js';
+import { transaction, type Db, type Queryable } from '../store/db.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { generateDkimKeyPair } from './dkim-keys.js';
 import { UserError } from '../shared/errors.js';
 import { normalizeDomain } from './address.js';
 import type { PasswordSource } from './directory-passwords.js';
@@ -75,4 +77,25 @@ export async function isLocalDomain(db: Queryable, asciiName: string): Promise<b
 /** Where the domain's passwords are checked from now on: here, or by the directory (provisioning.ldap). */
 export async function setPasswordSource(db: Queryable, domainId: number, source: PasswordSource): Promise<void> {
   await db.query('UPDATE domains SET password_source = $2 WHERE id = $1', [domainId, source]);
+}
+
+/** Who adds a domain, for its audit event: the actor, where from, and details of the channel (API role, console). */
+export interface DomainAddedBy {
+  actor: string;
+  source: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Adds a local domain with a new DKIM key (generated before the transaction: RSA key
+ * generation is slow) and its `domain.add` audit event, which commit together.
+ */
+export async function addDomainWithNewKey(db: Db, name: string, by: DomainAddedBy): Promise<Domain> {
+  const ascii = normalizeDomain(name);
+  const key = await generateDkimKeyPair(ascii);
+  return transaction(db, async (client) => {
+    const d = await addDomain(client, ascii, { selector: key.selector, privateKeyPem: key.privateKeyPem, publicKeyPem: key.publicKeyPem });
+    await appendAudit(client, { actor: by.actor, action: 'domain.add', target: d.name, source: by.source, data: { after: { name: d.name, dkimSelector: key.selector }, ...by.data } });
+    return d;
+  });
 }

@@ -151,3 +151,42 @@ export async function noteRefusal(g: Pick<LoginGuard, 'redis' | 'prefix'>, addre
   const reply = (await g.redis.multi().incr(key(minute)).expire(key(minute), 180).get(key(minute - 1)).exec()) ?? [];
   return { first: Number(reply[0]?.[1] ?? 1) === 1, refusedPreviousMinute: Number(reply[2]?.[1] ?? 0) };
 }
+
+/** A lock in force now: an account's or a source address's, and how long it has left. */
+export interface CurrentLock {
+  by: 'account' | 'ip';
+  /** the account's address, or the IP address */
+  subject: string;
+  /** seconds until it lifts by itself */
+  remainingSeconds: number;
+}
+
+/**
+ * The locks in force now (for the console's lockout view), longest remaining first. Reads
+ * the lock keys with SCAN, never KEYS, so a large Redis is not blocked while it walks.
+ */
+export async function listLocks(g: Pick<LoginGuard, 'redis' | 'prefix'>): Promise<CurrentLock[]> {
+  const head = `${g.prefix}:auth:lock:`;
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await g.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  const locks: CurrentLock[] = [];
+  for (const key of found) {
+    const ttl = await g.redis.pttl(key);
+    if (ttl <= 0) continue;
+    const rest = key.slice(head.length);
+    const by = rest.startsWith('acct:') ? 'account' : 'ip';
+    locks.push({ by, subject: rest.slice(rest.indexOf(':') + 1), remainingSeconds: Math.ceil(ttl / 1000) });
+  }
+  return locks.sort((a, b) => b.remainingSeconds - a.remainingSeconds || a.subject.localeCompare(b.subject));
+}
+
+/** Is the account locked now? Seconds left, or 0. */
+export async function accountLockRemaining(g: Pick<LoginGuard, 'redis' | 'prefix'>, address: string): Promise<number> {
+  const ttl = await g.redis.pttl(keys(g, address, undefined).accountLock);
+  return ttl > 0 ? Math.ceil(ttl / 1000) : 0;
+}

@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { queryAudit } from '../../audit/query.js';
 import { exportAudit, EXPORT_FORMATS } from '../../audit/export.js';
-import { filterConditions, type AuditFilter } from '../../audit/filter.js';
+import { filterConditions } from '../../audit/filter.js';
+import { agencyCodesById, resolveAuditFilter } from '../../audit/filter-input.js';
 import type { StoredAuditEvent } from '../../audit/events.js';
-import { agencySubtreeIds, getAgency, listAgencies } from '../../identity/agencies.js';
 import { normalizeAddress } from '../../identity/address.js';
 import type { Queryable } from '../../store/db.js';
 import { defineRoute, Download } from '../route.js';
@@ -45,20 +45,8 @@ const eventItem = z.strictObject({
   hash: z.string().describe('the event’s link in the SHA-256 chain'),
 });
 
-async function toFilter(db: Queryable, q: { since?: Date | undefined; until?: Date | undefined; actor?: string | undefined; target?: string | undefined; action?: string | undefined; agency?: string | undefined; ip?: string | undefined }): Promise<AuditFilter> {
-  return {
-    ...(q.since ? { since: q.since } : {}),
-    ...(q.until ? { until: q.until } : {}),
-    ...(q.actor !== undefined ? { actor: q.actor } : {}),
-    ...(q.target !== undefined ? { target: q.target } : {}),
-    ...(q.action !== undefined ? { action: q.action } : {}),
-    ...(q.agency !== undefined ? { agencyId: await agencySubtreeIds(db, (await getAgency(db, q.agency)).id) } : {}),
-    ...(q.ip !== undefined ? { ip: q.ip } : {}),
-  };
-}
-
 async function toItems(db: Queryable, events: StoredAuditEvent[]) {
-  const codes = new Map((await listAgencies(db)).map((a) => [a.id, a.code]));
+  const codes = await agencyCodesById(db);
   return events.map((e) => ({
     id: e.id, at: iso(e.at), actor: e.actor, action: e.action, target: e.target, source: e.source,
     agency: e.agencyId !== null ? (codes.get(e.agencyId) ?? null) : null, data: e.data, hash: e.hash,
@@ -76,7 +64,7 @@ export const listAuditEventsRoute = defineRoute({
   response: pageOf(eventItem),
   errors: [404],
   async handler({ query, deps }) {
-    const page = await queryAudit(deps.db, await toFilter(deps.db, query), { order: query.order, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    const page = await queryAudit(deps.db, await resolveAuditFilter(deps.db, query), { order: query.order, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
     return { items: await toItems(deps.db, page.events), next_cursor: page.nextCursor };
   },
 });
@@ -97,7 +85,7 @@ export const loginHistoryRoute = defineRoute({
   }),
   response: pageOf(eventItem),
   async handler({ query, deps }) {
-    const filter = await toFilter(deps.db, { ...query, action: 'auth.', ...(query.account ? { target: normalizeAddress(query.account) } : {}) });
+    const filter = await resolveAuditFilter(deps.db, { ...query, action: 'auth.', ...(query.account ? { target: normalizeAddress(query.account) } : {}) });
     const page = await queryAudit(deps.db, filter, { order: query.order, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
     return { items: await toItems(deps.db, page.events), next_cursor: page.nextCursor };
   },
@@ -121,7 +109,7 @@ export const exportAuditRoute = defineRoute({
   download: Object.values(CONTENT_TYPES),
   errors: [404],
   async handler({ query, principal, deps, ip }) {
-    const filter = await toFilter(deps.db, query);
+    const filter = await resolveAuditFilter(deps.db, query);
     // a bad filter is refused (400) before the answer starts
     filterConditions(filter, []);
     // reading the whole log is itself worth a record

@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { transaction } from '../../store/db.js';
-import { addDomain, getDomain, listDomains, type Domain } from '../../identity/domains.js';
-import { normalizeDomain } from '../../identity/address.js';
-import { generateDkimKeyPair } from '../../identity/dkim-keys.js';
-import { dnsRecordsFor } from '../../identity/dns-records.js';
+import { addDomainWithNewKey, getDomain, listDomains, type Domain } from '../../identity/domains.js';
+import { domainDnsRecords } from '../../client-setup/domain-records.js';
 import { defineRoute } from '../route.js';
 import { pageInMemory, pageOf, pageQuery } from '../paging.js';
 import { domainParam, iso, timestamp } from '../schemas.js';
-import { auditApiChange } from '../audit.js';
 import { requireDomainInScope } from '../scope.js';
 
 const domainItem = z.strictObject({
@@ -59,13 +55,7 @@ export const createDomainRoute = defineRoute({
   status: 201,
   errors: [409],
   async handler({ body, principal, deps, ip }) {
-    const ascii = normalizeDomain(body.name);
-    const key = await generateDkimKeyPair(ascii);
-    const domain = await transaction(deps.db, async (client) => {
-      const d = await addDomain(client, ascii, { selector: key.selector, privateKeyPem: key.privateKeyPem, publicKeyPem: key.publicKeyPem });
-      await auditApiChange(client, { principal, ip }, 'domain.add', d.name, { after: { name: d.name, dkimSelector: key.selector } });
-      return d;
-    });
+    const domain = await addDomainWithNewKey(deps.db, body.name, { actor: principal.actor, source: ip, data: { via: 'api', role: principal.scope.role } });
     return toItem(domain);
   },
 });
@@ -83,12 +73,7 @@ export const showDomainRoute = defineRoute({
   async handler({ params, principal, deps }) {
     const domain = await getDomain(deps.db, params.name);
     if (principal.scope.role === 'domain-admin') await requireDomainInScope(deps.db, principal.scope, domain.id, domain.name);
-    const dns = dnsRecordsFor({
-      domain: domain.name,
-      mxHost: deps.config.hostname,
-      ...(domain.dkimSelector && domain.dkimPublicKey ? { dkimSelector: domain.dkimSelector, dkimPublicKeyPem: domain.dkimPublicKey } : {}),
-      clientPorts: deps.config.ports,
-    });
+    const dns = domainDnsRecords(deps.config, domain);
     return { ...toItem(domain), dns_records: dns.records, zone_file: dns.zoneFile };
   },
 });

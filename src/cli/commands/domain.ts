@@ -1,8 +1,6 @@
 import { transaction } from '../../store/db.js';
-import { addDomain, getDomain, listDomains, setPasswordSource } from '../../identity/domains.js';
+import { addDomainWithNewKey, getDomain, listDomains, setPasswordSource } from '../../identity/domains.js';
 import { PASSWORD_SOURCES, type PasswordSource } from '../../identity/directory-passwords.js';
-import { normalizeDomain } from '../../identity/address.js';
-import { generateDkimKeyPair } from '../../identity/dkim-keys.js';
 import { appendAudit } from '../../audit/audit-log.js';
 import { cliActor, CliUsageError, printTable } from '../io.js';
 import type { CliCommand } from './command.js';
@@ -14,14 +12,8 @@ export const domainAdd: CliCommand = {
   needs: 'db',
   async run(rt, [name]) {
     if (!name) throw new CliUsageError('which domain? hopthu domain add DOMAIN');
-    const ascii = normalizeDomain(name);
-    const key = await generateDkimKeyPair(ascii);
-    const domain = await transaction(rt.db, async (client) => {
-      const d = await addDomain(client, ascii, { selector: key.selector, privateKeyPem: key.privateKeyPem, publicKeyPem: key.publicKeyPem });
-      await appendAudit(client, { actor: cliActor(), action: 'domain.add', target: d.name, source: 'cli', data: { dkimSelector: key.selector } });
-      return d;
-    });
-    console.log(`added domain ${domain.name} (DKIM selector ${key.selector}); publish its DNS records: hopthu dns ${domain.name}`);
+    const domain = await addDomainWithNewKey(rt.db, name, { actor: cliActor(), source: 'cli' });
+    console.log(`added domain ${domain.name} (DKIM selector ${domain.dkimSelector}); publish its DNS records: hopthu dns ${domain.name}`);
   },
 };
 

@@ -9,7 +9,7 @@ async function enqueue(rt: Runtime, ids: number[]) {
   const { DeliveryQueue } = await import('../../delivery/queue.js');
   const queue = new DeliveryQueue(rt.connectRedis(), rt.config.redisPrefix);
   try {
-    for (const id of ids) await queue.add(id);
+    for (const id of ids) await queue.runNow(id);
   } finally {
     await queue.close();
   }

@@ -7,13 +7,14 @@ import { SETTINGS_JS } from '../settings/script.js';
 import { COMPOSE_CSS } from '../compose/style.js';
 import { COMPOSE_JS } from '../compose/script.js';
 import { HR_CSS } from '../admin/hr-style.js';
+import { SEC_CSS } from '../admin/sec-style.js';
 
 /**
  * The parts' stylesheets and scripts, joined into one CSS and one JS file each (two
  * requests per cold page, cached for a year: the name carries the content's hash).
  * A part of the webmail adds its own here.
  */
-const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS, COMPOSE_CSS, HR_CSS];
+const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS, COMPOSE_CSS, HR_CSS, SEC_CSS];
 const JS_PARTS: readonly string[] = [BASE_JS, SETTINGS_JS, COMPOSE_JS];
 
 export interface Asset {
