@@ -10,6 +10,7 @@ import { UserError } from '../shared/errors.js';
 import { ASSETS } from './assets/bundle.js';
 import { findSession, randomToken, revokeAllSessions, type WebSession } from './auth/sessions.js';
 import { registerAuthRoutes } from './auth/routes.js';
+import { registerMailRoutes } from './mail/routes.js';
 import { LANGUAGE_COOKIE, PRE_LOGIN_COOKIE, SESSION_COOKIE, cookie, readCookies } from './cookies.js';
 import { makeContext, PageError, type WebContext, type WebmailDeps } from './context.js';
 import { DEFAULT_LOCALE, isLocale, type Locale } from './i18n/catalogue.js';
@@ -29,7 +30,7 @@ export const PAGE_CSP =
 export type WebmailArea = (app: FastifyInstance, deps: WebmailDeps) => void | Promise<void>;
 
 /** The parts of /mail and /admin; a new one is added here. */
-export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes];
+export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerMailRoutes];
 
 function languageOf(req: FastifyRequest, cookies: Map<string, string>): Locale {
   const chosen = cookies.get(LANGUAGE_COOKIE);

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { BASE_CSS } from './base-css.js';
 import { BASE_JS } from './base-js.js';
+import { MAIL_CSS } from '../mail/style.js';
+import { MAIL_JS } from '../mail/script.js';
 
 /**
  * The parts' stylesheets and scripts, joined into one CSS and one JS file each (two
  * requests per cold page, cached for a year: the name carries the content's hash).
  * A part of the webmail adds its own here.
  */
-const CSS_PARTS: readonly string[] = [BASE_CSS];
-const JS_PARTS: readonly string[] = [BASE_JS];
+const CSS_PARTS: readonly string[] = [BASE_CSS, MAIL_CSS];
+const JS_PARTS: readonly string[] = [BASE_JS, MAIL_JS];
 
 export interface Asset {
   path: string;
