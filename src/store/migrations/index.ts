@@ -15,6 +15,7 @@ import * as adminRoles from './010-admin-roles.js';
 import * as provisioning from './011-provisioning.js';
 import * as imap from './012-imap.js';
 import * as webSessions from './017-web-sessions.js';
+import * as webmailList from './020-webmail-list.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -35,4 +36,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 11, name: 'provisioning', sql: provisioning.sql },
   { version: 12, name: 'imap', sql: imap.sql },
   { version: 17, name: 'web-sessions', sql: webSessions.sql },
+  { version: 20, name: 'webmail-list', sql: webmailList.sql },
 ];

@@ -26,6 +26,11 @@ interface MessageParams extends FolderParams {
  *   GET  /mail/counts.json               unread counts of the mailbox of folder f (the live count)
  */
 export function registerMailRoutes(app: FastifyInstance, _deps: WebmailDeps): void {
+  // W3C Server Timing: the time the server spent on a mail page, for the benchmark and the
+  // browser's developer tools (the list must stay under 50 ms at p95 for 10,000 messages)
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/mail/') && !req.url.startsWith('/mail/login')) reply.header('Server-Timing', `app;dur=${reply.elapsedTime.toFixed(1)}`);
+  });
   app.get('/mail/', showInbox);
   app.get<{ Params: FolderParams }>('/mail/f/:mailboxId', (req, reply) => showFolder(req, reply, Number(req.params.mailboxId)));
   app.post<{ Params: FolderParams }>('/mail/f/:mailboxId/actions', (req, reply) => postActions(req, reply, Number(req.params.mailboxId)));
