@@ -65,7 +65,7 @@ function rowHtml(ctx: WebContext, r: ListRow, options: { selectable: boolean; fo
 <td class="mark">${flagged ? html`<span class="flag" title="${t('list.flagged')}">★</span>` : ''}${unread ? html`<span class="sr">${t('list.unread')}</span>` : ''}</td>
 <td class="from" title="${r.senderAddress ?? ''}">${r.sender || t('list.no-sender')}</td>
 <td class="subject d${Math.min(r.depth, 6)}"><a href="${href}">${subject}</a>${options.folderName ? html` <span class="in">${options.folderName}</span>` : ''}</td>
-<td class="att">${r.attachment ? html`<span title="${t('list.attachment')}">📎</span>` : ''}</td>
+<td class="att">${r.attachment ? html`<span class="clip" title="${t('list.attachment')}"><span class="sr">${t('list.attachment')}</span></span>` : ''}</td>
 <td class="date"><time datetime="${r.date.toISOString()}">${ctx.format.listDate(r.date)}</time></td>
 <td class="size">${ctx.format.size(r.size)}</td>
 </tr>`;

@@ -119,7 +119,7 @@ function attachmentList(ctx: WebContext, m: OpenedMessage): SafeHtml | '' {
   const t = ctx.strings(MAIL);
   if (m.layout.attachments.length === 0) return '';
   return html`<section class="attachments"><h2>${t('message.attachments')}</h2><ul>${m.layout.attachments.map(
-    (p) => html`<li><a href="${messageUrl(m)}/part/${p.id}" download="${partName(p)}">📎 ${partName(p)}</a> <span class="muted">${ctx.format.size(p.part.bodySize)}</span></li>`,
+    (p) => html`<li><a href="${messageUrl(m)}/part/${p.id}" download="${partName(p)}"><span class="clip"></span>${partName(p)}</a> <span class="muted">${ctx.format.size(p.part.bodySize)}</span></li>`,
   )}</ul></section>`;
 }
 

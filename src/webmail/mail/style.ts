@@ -21,12 +21,13 @@ form.view button{padding:3px 10px}
 .toolbar select{width:auto;padding:4px}
 table.mail{table-layout:fixed;border:1px solid #d6dce4}
 table.mail td{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;vertical-align:middle;padding:5px 6px}
-table.mail .sel{width:30px}table.mail .mark{width:22px;padding:0}table.mail .from{width:22%}table.mail .att{width:26px}table.mail .date{width:84px;text-align:right}table.mail .size{width:70px;text-align:right;color:#5b6675;font-size:.88em}
+table.mail .sel{width:30px}table.mail .mark{width:22px;padding:0}table.mail .from{width:22%}table.mail .att{width:28px;text-overflow:clip;padding:5px 4px}table.mail .date{width:84px;text-align:right}table.mail .size{width:70px;text-align:right;color:#5b6675;font-size:.88em}
 table.mail tr.unread td{font-weight:700;background:#fbfcff}
 table.mail td.subject a{color:#1c2430;text-decoration:none}table.mail td.subject a:hover{text-decoration:underline}
 table.mail tr:hover td{background:#eef3f9}
 table.mail .d1{padding-left:20px}table.mail .d2{padding-left:34px}table.mail .d3,table.mail .d4,table.mail .d5,table.mail .d6{padding-left:48px}
 .flag{color:#d08700}
+.clip{display:inline-block;width:14px;height:14px;vertical-align:-2px;background:url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='%23445' stroke-width='2.2' stroke-linecap='round'%3E%3Cpath d='M20 11.5l-8 8a5 5 0 01-7-7l8.5-8.5a3.3 3.3 0 014.7 4.7l-8.4 8.4a1.7 1.7 0 01-2.4-2.4l7.6-7.6'/%3E%3C/svg%3E") center/contain no-repeat}
 .in{font-size:.8em;font-weight:400;color:#5b6675;border:1px solid #d6dce4;border-radius:3px;padding:0 4px}
 .empty{color:#5b6675}
 .message h1{margin:10px 0 6px;font-size:1.3em}
@@ -38,6 +39,7 @@ dl.headers dt{color:#5b6675}dl.headers dd{margin:0;overflow-wrap:anywhere}
 .blocked{background:#fff6dc;border:1px solid #e7c865;padding:6px 10px;border-radius:4px;margin:0 0 8px}
 iframe.body{display:block;width:100%;min-height:320px;border:1px solid #d6dce4;border-radius:4px;background:#fff}
 .attachments ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 16px}
+.attachments .clip{margin-right:4px}
 .attachments li{background:#fff;border:1px solid #d6dce4;border-radius:4px;padding:5px 10px}
 .searchform .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:0 12px}
 .searchform .grid label{font-weight:400}

@@ -61,8 +61,8 @@ describe('webmail: reading', () => {
     expect(res.text).toContain('Nguyễn Thị Lan');
     // the attachment marker on the message with files, not on the plain one
     const row = (uid: number) => res.text.split('<tr').find((r) => r.includes(`/mail/m/${inboxId}/${uid}"`))!;
-    expect(row(fileUid)).toContain('📎');
-    expect(row(plainUid)).not.toContain('📎');
+    expect(row(fileUid)).toContain('class="clip"');
+    expect(row(plainUid)).not.toContain('class="clip"');
     expect(row(plainUid)).toContain('class="unread"');
     // the switcher lists the agency mailbox delegated to An
     expect(res.text).toContain('Văn thư Sở Nội vụ');
