@@ -4,6 +4,7 @@ import type { Mailbox, SearchKey } from '../../mail/index.js';
 import type { MimePart, SearchAddress } from '../../mail/mime/index.js';
 import { loadSortRows, sentDate, sortRows, type SortRow } from '../../mail/sort.js';
 import { threadByReferences, type ThreadNode } from '../../mail/thread.js';
+import { makeSortKeys, SORT_KEYS_VERSION } from '../../mail/sort-keys.js';
 import { hasAttachments } from './message-parts.js';
 
 /** Messages per page of a list. */
@@ -81,11 +82,40 @@ export async function listPage(db: Queryable, blobs: BlobStore, mailbox: Mailbox
     const total = await countMatching(db, mailbox, view.filter);
     return { rows: await listRows(db, rows.map((r) => ({ mailboxId: mailbox.id, uid: r.uid }))), total };
   }
+  if (await hasVietnameseCollation(db)) return collatedPage(db, blobs, mailbox, view, offset);
   const sorted = sortRows(await loadSortRows(db, mailbox.id, filterKey(view.filter), { blobs, collation: 'vietnamese' }), [
     { field: view.sort === 'from' ? 'displayfrom' : 'subject', reverse: view.desc },
   ], 'vietnamese');
   const page = sorted.slice(offset, offset + PAGE_SIZE);
   return { rows: await listRows(db, page.map((r) => ({ mailboxId: mailbox.id, uid: r.uid }))), total: sorted.length };
+}
+
+let vietnameseIcu: Promise<boolean> | undefined;
+/** PostgreSQL built with ICU has CLDR's Vietnamese tailoring, the one SORT's `vietnamese` collation uses. */
+const hasVietnameseCollation = (db: Queryable): Promise<boolean> =>
+  (vietnameseIcu ??= db.query<{ ok: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'vi-x-icu') AS ok`).then((r) => r.rows[0]!.ok, () => false));
+
+/**
+ * Sender or subject order in SQL with the ICU Vietnamese collation: only the page's 50
+ * UIDs leave PostgreSQL. The folder's missing sort keys are made first, as SORT does.
+ */
+async function collatedPage(db: Queryable, blobs: BlobStore, mailbox: Mailbox, view: ListView, offset: number): Promise<ListPage> {
+  const { rows: stale } = await db.query<{ hash: string }>(
+    `SELECT DISTINCT m.blob_hash AS hash FROM messages m LEFT JOIN blob_sort_keys k ON k.hash = m.blob_hash
+      WHERE m.mailbox_id = $1 AND k.version IS DISTINCT FROM $2`,
+    [mailbox.id, SORT_KEYS_VERSION],
+  );
+  if (stale.length) await makeSortKeys(db, blobs, stale.map((r) => r.hash));
+  const key = view.sort === 'from' ? 'k.display_from' : 'k.base_subject';
+  const dir = view.desc ? 'DESC' : 'ASC';
+  const { rows } = await db.query<{ uid: number; total: number }>(
+    `SELECT m.uid, count(*) OVER ()::int AS total FROM messages m JOIN blob_sort_keys k ON k.hash = m.blob_hash
+      WHERE m.mailbox_id = $1 AND ${FILTER_SQL[view.filter]}
+      ORDER BY ${key} COLLATE "vi-x-icu" ${dir}, m.uid ${dir} LIMIT $2 OFFSET $3`,
+    [mailbox.id, PAGE_SIZE, offset],
+  );
+  const total = rows[0]?.total ?? (await countMatching(db, mailbox, view.filter));
+  return { rows: await listRows(db, rows.map((r) => ({ mailboxId: mailbox.id, uid: r.uid }))), total };
 }
 
 async function countMatching(db: Queryable, mailbox: Mailbox, filter: Filter): Promise<number> {
