@@ -88,6 +88,10 @@ function filterValue(
 ): string | undefined {
   // CSS escapes (\6a avascript, \28), braces and markup characters have no place in mail styles.
   if (/[\\<>{}]/.test(value) || /@import/i.test(value) || /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(value)) return undefined;
+  // Words that only an attack puts in a style, even quoted or glued to other text.
+  if (/expression|javascript|vbscript|behavior|binding/i.test(value)) return undefined;
+  // Outside url() and strings a value has no colon; one there means a declaration run into another.
+  if (value.replace(URL_FUNCTION, '').replace(/"[^"]*"|'[^']*'/g, '').includes(':')) return undefined;
   if (property === 'position' && !ALLOWED_POSITIONS.has(value.toLowerCase())) return undefined;
   // Every function call must be one we know; expression(), var(), attr(), image-set() and so on are refused.
   for (const match of value.matchAll(/([a-z-]*)\s*\(/gi)) {

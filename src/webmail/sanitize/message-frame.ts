@@ -10,6 +10,8 @@
  * same again for the case the frame's URL is opened on its own.
  */
 
+import { escapeHtml } from './html-escape.js';
+
 const BASE_DIRECTIVES = [
   "default-src 'none'",
   "script-src 'none'",
@@ -65,10 +67,6 @@ a { color: #0b57d0; }
 .hopthu-plain blockquote { margin: 0; }
 `;
 
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * A complete HTML document around a body that `sanitizeMailHtml` or
  * `renderPlainText` made. `lang` is a BCP 47 tag (default "vi"); an invalid
@@ -81,7 +79,7 @@ export function renderMessageFrame(sanitizedHtml: string, options: { lang?: stri
     `<html lang="${lang}"><head><meta charset="utf-8">` +
     '<meta name="referrer" content="no-referrer">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeText(options.title ?? '')}</title>` +
+    `<title>${escapeHtml(options.title ?? '')}</title>` +
     `<style>${BASE_STYLESHEET}</style>` +
     `</head><body>${sanitizedHtml}</body></html>\n`
   );

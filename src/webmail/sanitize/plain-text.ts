@@ -1,3 +1,4 @@
+import { escapeHtml } from './html-escape.js';
 import { safeLinkHref } from './url-policy.js';
 
 /** How a text/plain body is to be read. */
@@ -19,18 +20,17 @@ const SIGNATURE_SEPARATOR = '-- ';
 /** URLs worth a link in plain text: http(s)://…, www.…, mailto:… */
 const URL_IN_TEXT = /\b(?:https?:\/\/|www\.|mailto:)[^\s<>"]+/gi;
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /** Trailing punctuation belongs to the sentence, not the URL; a closing bracket only if unopened. */
 function trimUrl(candidate: string): string {
-  let url = candidate;
+  let end = candidate.length;
+  let unmatched = (candidate.match(/\)/g)?.length ?? 0) - (candidate.match(/\(/g)?.length ?? 0);
   for (;;) {
-    const last = url.at(-1);
-    if (last && '.,;:!?\'"'.includes(last)) url = url.slice(0, -1);
-    else if (last === ')' && (url.match(/\(/g)?.length ?? 0) < (url.match(/\)/g)?.length ?? 0)) url = url.slice(0, -1);
-    else return url;
+    const last = candidate[end - 1];
+    if (last !== undefined && '.,;:!?\'"'.includes(last)) end--;
+    else if (last === ')' && unmatched > 0) {
+      end--;
+      unmatched--;
+    } else return candidate.slice(0, end);
   }
 }
 

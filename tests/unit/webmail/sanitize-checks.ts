@@ -89,7 +89,7 @@ export function problemsIn(html: string, policy: OutputPolicy = {}): string[] {
     for (const [name, value] of tag.attributes) {
       if (/^on/i.test(name)) problems.push(`event handler ${name} on <${tag.name}>`);
       if (FORBIDDEN_ATTRIBUTES.has(name)) problems.push(`forbidden attribute ${name} on <${tag.name}>`);
-      if (/(?:java|vb|live)script\s*:|data\s*:\s*text/i.test(value) && URL_ATTRIBUTES.has(name)) {
+      if (/^[\s\u0000-\u001f]*(?:(?:java|vb|live)script|data\s*:\s*text)/i.test(value) && URL_ATTRIBUTES.has(name)) {
         problems.push(`script URL in ${name}: ${value.slice(0, 80)}`);
       }
       if (name === 'href' && !/^(?:https?:\/\/|mailto:)/i.test(value)) problems.push(`href not http(s)/mailto: ${value}`);

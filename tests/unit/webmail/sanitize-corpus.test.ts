@@ -9,8 +9,10 @@ const files = readdirSync(CORPUS).filter((f) => f.endsWith('.html')).sort();
 const cidUrl = (id: string) => `/mail/part/${encodeURIComponent(id)}`;
 
 describe('hostile HTML corpus through sanitizeMailHtml', () => {
-  it('has at least 35 hostile bodies', () => {
+  it('has at least 35 hostile bodies, each with a marker the browser test watches for', () => {
     expect(files.length).toBeGreaterThanOrEqual(35);
+    const unmarked = files.filter((f) => !/pwned|alert\(|msgbox|evil\.example/.test(readFileSync(join(CORPUS, f), 'utf8')));
+    expect(unmarked).toEqual([]);
   });
 
   for (const file of files) {

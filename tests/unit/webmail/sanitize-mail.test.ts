@@ -175,3 +175,23 @@ describe('structure', () => {
     }
   });
 });
+
+describe('markup too deep for the parser', () => {
+  it('is shown as its text, quickly, and says so', () => {
+    const started = Date.now();
+    const { html, flattened, blockedRemoteImages } = sanitizeMailHtml(
+      '<div>'.repeat(200_000) + 'Nội dung &amp; <b>chữ đậm</b><img src="http://evil.example/x.png">',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(flattened).toBe(true);
+    expect(html).toBe('<div> Nội dung &amp; chữ đậm </div>');
+    expect(blockedRemoteImages).toBe(0);
+  });
+
+  it('a large but shallow message is not flattened', () => {
+    const rows = '<tr><td>ô</td><td><img src="data:image/gif;base64,R0lGOD=="><br></td></tr>'.repeat(20_000);
+    const { html, flattened } = sanitizeMailHtml(`<table>${rows}</table>`);
+    expect(flattened).toBe(false);
+    expect(readTags(html).tags.filter((t) => t.name === 'tr' && !t.closing)).toHaveLength(20_000);
+  });
+});
