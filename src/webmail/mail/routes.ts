@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebmailDeps } from '../context.js';
 import { postActions, showFolder, showInbox } from './folder-page.js';
-import { unreadCounts } from './folders.js';
+import { ownInboxId, unreadCounts } from './folders.js';
 import { showBody, showMessage, showPart } from './message-page.js';
 import { showSearch } from './search-page.js';
 
@@ -23,7 +23,7 @@ interface MessageParams extends FolderParams {
  *   GET  /mail/m/<mailboxId>/<uid>/body  its sanitized body, for the sandboxed frame (?images=1)
  *   GET  /mail/m/<mailboxId>/<uid>/part/<partId>   an attachment or inline image
  *   GET  /mail/search                    search (q, from, to, subject, body, since, before; f, all)
- *   GET  /mail/counts.json               unread counts of the mailbox of folder f (the live count)
+ *   GET  /mail/counts.json               unread counts of the mailbox of folder f, else the reader's own (the live count)
  */
 export function registerMailRoutes(app: FastifyInstance, _deps: WebmailDeps): void {
   // W3C Server Timing: the time the server spent on a mail page, for the benchmark and the
@@ -41,7 +41,8 @@ export function registerMailRoutes(app: FastifyInstance, _deps: WebmailDeps): vo
   );
   app.get('/mail/search', showSearch);
   app.get('/mail/counts.json', async (req, reply) => {
-    const counts = await unreadCounts(req.web, Number((req.query as Record<string, unknown>).f));
+    const f = (req.query as Record<string, unknown>).f;
+    const counts = await unreadCounts(req.web, f === undefined ? ((await ownInboxId(req.web)) ?? 0) : Number(f));
     return reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(counts));
   });
 }
