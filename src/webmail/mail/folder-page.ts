@@ -6,7 +6,7 @@ import { html } from '../html.js';
 import { renderPage } from '../layout.js';
 import { safeNext, seeOther, sendPage } from '../plugin.js';
 import { folderEntries, folderSidebar, openFolder, ownInboxId, specialFolder, type OpenedFolder } from './folders.js';
-import { listPage } from './list-query.js';
+import { listPage, showsRecipient } from './list-query.js';
 import { actionButtons, actionsForm, messageTable, pager, parseView, viewForm, viewQuery } from './list-view.js';
 import { MAIL, type MailKey } from './strings.js';
 
@@ -53,7 +53,7 @@ export async function showFolder(req: FastifyRequest, reply: FastifyReply, mailb
   const label = entry?.label ?? folder.mailbox.name;
   const here = `/mail/f/${mailboxId}`;
   const back = `${here}${viewQuery(view)}`;
-  const table = messageTable(ctx, page.rows, { selectable: folder.writable });
+  const table = messageTable(ctx, page.rows, { selectable: folder.writable, recipient: showsRecipient(folder.mailbox) });
   const paging = pager(ctx, page, view.page, (p) => `${here}${viewQuery({ ...view, page: p })}`, view.threads);
   const main = html`<div class="listhead"><h1>${label}${folder.own ? '' : html` <small>${folder.owner.displayName || folder.owner.address}</small>`}</h1>${viewForm(ctx, here, view)}</div>
 ${folder.writable ? '' : html`<p class="hint">${t('list.read-only')}</p>`}

@@ -38,6 +38,9 @@ export interface ListRow {
   /** the first From's display name, else its address */
   sender: string | null;
   senderAddress: string | null;
+  /** the first To's display name, else its address (what Sent and Drafts show instead of the sender) */
+  recipient: string | null;
+  recipientAddress: string | null;
   attachment: boolean;
   /** the level in a thread (thread view); 0 otherwise */
   depth: number;
@@ -48,6 +51,9 @@ export interface ListPage {
   /** messages (or threads, in the thread view) that match */
   total: number;
 }
+
+/** Sent and Drafts list (and sort by) the recipient where other folders show the sender. */
+export const showsRecipient = (mailbox: Mailbox): boolean => mailbox.specialUse === '\\Sent' || mailbox.specialUse === '\\Drafts';
 
 /** The filter as the search engine's query (src/mail/search-query.ts). */
 export function filterKey(filter: Filter): SearchKey {
@@ -84,7 +90,7 @@ export async function listPage(db: Queryable, blobs: BlobStore, mailbox: Mailbox
   }
   if (await hasVietnameseCollation(db)) return collatedPage(db, blobs, mailbox, view, offset);
   const sorted = sortRows(await loadSortRows(db, mailbox.id, filterKey(view.filter), { blobs, collation: 'vietnamese' }), [
-    { field: view.sort === 'from' ? 'displayfrom' : 'subject', reverse: view.desc },
+    { field: view.sort === 'from' ? (showsRecipient(mailbox) ? 'displayto' : 'displayfrom') : 'subject', reverse: view.desc },
   ], 'vietnamese');
   const page = sorted.slice(offset, offset + PAGE_SIZE);
   return { rows: await listRows(db, page.map((r) => ({ mailboxId: mailbox.id, uid: r.uid }))), total: sorted.length };
@@ -106,7 +112,7 @@ async function collatedPage(db: Queryable, blobs: BlobStore, mailbox: Mailbox, v
     [mailbox.id, SORT_KEYS_VERSION],
   );
   if (stale.length) await makeSortKeys(db, blobs, stale.map((r) => r.hash));
-  const key = view.sort === 'from' ? 'k.display_from' : 'k.base_subject';
+  const key = view.sort === 'from' ? (showsRecipient(mailbox) ? 'k.display_to' : 'k.display_from') : 'k.base_subject';
   const dir = view.desc ? 'DESC' : 'ASC';
   const { rows } = await db.query<{ uid: number; total: number }>(
     `SELECT m.uid, count(*) OVER ()::int AS total FROM messages m JOIN blob_sort_keys k ON k.hash = m.blob_hash
@@ -155,7 +161,9 @@ interface RowSql {
   date: Date;
   subject: string | null;
   from_text: string | null;
+  to_text: string | null;
   sender: SearchAddress | null;
+  recipient: SearchAddress | null;
   root: MimePart | null;
 }
 
@@ -163,8 +171,8 @@ interface RowSql {
 export async function listRows(db: Queryable, keys: ReadonlyArray<{ mailboxId: number; uid: number }>): Promise<ListRow[]> {
   if (keys.length === 0) return [];
   const { rows } = await db.query<RowSql>(
-    `SELECT m.mailbox_id, m.uid, m.flags, m.size, COALESCE(m.sent_date, m.internal_date) AS date, m.subject, m.from_text,
-            b.parsed->'search'->'from'->0 AS sender, b.parsed->'root' AS root
+    `SELECT m.mailbox_id, m.uid, m.flags, m.size, COALESCE(m.sent_date, m.internal_date) AS date, m.subject, m.from_text, m.to_text,
+            b.parsed->'search'->'from'->0 AS sender, b.parsed->'search'->'to'->0 AS recipient, b.parsed->'root' AS root
        FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(mailbox_id, uid, n)
        JOIN messages m ON m.mailbox_id = k.mailbox_id AND m.uid = k.uid
        LEFT JOIN blobs b ON b.hash = m.blob_hash
@@ -180,6 +188,8 @@ export async function listRows(db: Queryable, keys: ReadonlyArray<{ mailboxId: n
     subject: r.subject,
     sender: r.sender?.name || r.sender?.address || r.from_text,
     senderAddress: r.sender?.address ?? null,
+    recipient: r.recipient?.name || r.recipient?.address || r.to_text,
+    recipientAddress: r.recipient?.address ?? null,
     attachment: r.root ? hasAttachments(r.root) : false,
     depth: 0,
   }));

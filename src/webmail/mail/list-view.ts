@@ -54,7 +54,7 @@ export function viewForm(ctx: WebContext, action: string, view: ListView): SafeH
 }
 
 /** One message line: checkbox, flag, sender, subject (bold when unread), attachment, date, size. */
-function rowHtml(ctx: WebContext, r: ListRow, options: { selectable: boolean; folderName?: string | undefined }): SafeHtml {
+function rowHtml(ctx: WebContext, r: ListRow, options: { selectable: boolean; recipient: boolean; folderName?: string | undefined }): SafeHtml {
   const t = ctx.strings(MAIL);
   const unread = !r.flags.includes('\\Seen');
   const flagged = r.flags.includes('\\Flagged');
@@ -63,7 +63,7 @@ function rowHtml(ctx: WebContext, r: ListRow, options: { selectable: boolean; fo
   return html`<tr${unread ? html` class="unread"` : ''}>
 <td class="sel">${options.selectable ? html`<input type="checkbox" name="uid" value="${r.uid}" aria-label="${t('list.select')}: ${subject}">` : ''}</td>
 <td class="mark">${flagged ? html`<span class="flag" title="${t('list.flagged')}">★</span>` : ''}${unread ? html`<span class="sr">${t('list.unread')}</span>` : ''}</td>
-<td class="from" title="${r.senderAddress ?? ''}">${r.sender || t('list.no-sender')}</td>
+${options.recipient ? html`<td class="from" title="${r.recipientAddress ?? ''}">${r.recipient || ''}</td>` : html`<td class="from" title="${r.senderAddress ?? ''}">${r.sender || t('list.no-sender')}</td>`}
 <td class="subject d${Math.min(r.depth, 6)}"><a href="${href}">${subject}</a>${options.folderName ? html` <span class="in">${options.folderName}</span>` : ''}</td>
 <td class="att">${r.attachment ? html`<span class="clip" title="${t('list.attachment')}"><span class="sr">${t('list.attachment')}</span></span>` : ''}</td>
 <td class="date"><time datetime="${r.date.toISOString()}">${ctx.format.listDate(r.date)}</time></td>
@@ -72,12 +72,12 @@ function rowHtml(ctx: WebContext, r: ListRow, options: { selectable: boolean; fo
 }
 
 /** The table of a list; `selectable` adds the checkboxes of the actions form around it. */
-export function messageTable(ctx: WebContext, rows: readonly ListRow[], options: { selectable: boolean; folderNames?: Map<number, string> }): SafeHtml {
+export function messageTable(ctx: WebContext, rows: readonly ListRow[], options: { selectable: boolean; recipient?: boolean; folderNames?: Map<number, string> | undefined }): SafeHtml {
   const t = ctx.strings(MAIL);
   if (rows.length === 0) return html`<p class="empty card">${t('list.empty')}</p>`;
   return html`<table class="list mail">
-<thead><tr><th class="sel">${options.selectable ? html`<input type="checkbox" data-select-all="uid" aria-label="${t('list.select-all')}">` : ''}</th><th class="mark"><span class="sr">${t('list.flagged')}</span></th><th class="from">${t('list.from')}</th><th class="subject">${t('list.subject')}</th><th class="att"><span class="sr">${t('list.attachment')}</span></th><th class="date">${t('list.date')}</th><th class="size">${t('list.size')}</th></tr></thead>
-<tbody>${rows.map((r) => rowHtml(ctx, r, { selectable: options.selectable, folderName: options.folderNames?.get(r.mailboxId) }))}</tbody>
+<thead><tr><th class="sel">${options.selectable ? html`<input type="checkbox" data-select-all="uid" aria-label="${t('list.select-all')}">` : ''}</th><th class="mark"><span class="sr">${t('list.flagged')}</span></th><th class="from">${t(options.recipient ? 'list.to' : 'list.from')}</th><th class="subject">${t('list.subject')}</th><th class="att"><span class="sr">${t('list.attachment')}</span></th><th class="date">${t('list.date')}</th><th class="size">${t('list.size')}</th></tr></thead>
+<tbody>${rows.map((r) => rowHtml(ctx, r, { selectable: options.selectable, recipient: options.recipient === true, folderName: options.folderNames?.get(r.mailboxId) }))}</tbody>
 </table>`;
 }
 

@@ -149,6 +149,16 @@ describe('webmail: the message list', () => {
     expect((await web.get(none.location!)).text).toContain('Hãy chọn ít nhất một thư.');
   });
 
+  it('lists the recipient instead of the sender in Sent', async () => {
+    const sent = await folder(s, s.an, 'Sent');
+    await append(sent, [{ from: 'Nguyễn Văn An <annv@yenbai.gov.vn>', subject: 'Báo cáo đã gửi', date: day(10), id: 'sent1', flags: ['\\Seen'] }]);
+    const web = await loggedIn(s);
+    const page = await web.get(`/mail/f/${sent.id}?sort=from`);
+    expect(page.text).toContain('<th class="from">Người nhận</th>');
+    expect(page.text).toContain('<td class="from" title="annv@yenbai.gov.vn">Nguyễn Văn An</td>');
+    expect(subjects(page.text)).toEqual(['Báo cáo đã gửi']);
+  });
+
   it('shows threads (RFC 5256 REFERENCES) with replies under their parent', async () => {
     const web = await loggedIn(s);
     const chain = (await folder(s, s.an, 'Công việc/Chuỗi')).id;
