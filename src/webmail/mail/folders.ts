@@ -91,8 +91,11 @@ export async function folderSidebar(ctx: WebContext, ownerAccountId: number, cur
   const owners = await readableMailboxOwners(ctx);
   const inboxes = await inboxIds(ctx, owners.map((o) => o.account.id));
   const anchor = currentMailboxId ?? inboxes.get(ownerAccountId);
-  const folders = entries.map(
-    (e) => html`<li class="d${Math.min(e.depth, 4)}"><a href="/mail/f/${e.mailbox.id}"${e.mailbox.id === currentMailboxId ? html` aria-current="page"` : ''}${e.mailbox.name === 'INBOX' ? html` data-inbox` : ''}><span class="name">${e.label}</span>${unreadBadge(ctx, e.mailbox)}</a></li>`,
+  // a \Noselect level holds no messages: a name in the tree, not a link
+  const folders = entries.map((e) =>
+    e.mailbox.noselect
+      ? html`<li class="d${Math.min(e.depth, 4)}"><span class="level"><span class="name">${e.label}</span></span></li>`
+      : html`<li class="d${Math.min(e.depth, 4)}"><a href="/mail/f/${e.mailbox.id}"${e.mailbox.id === currentMailboxId ? html` aria-current="page"` : ''}><span class="name">${e.label}</span>${unreadBadge(ctx, e.mailbox)}</a></li>`,
   );
   const switcher =
     owners.length > 1

@@ -1,12 +1,13 @@
 /** The mail pages: folder list, message list, message view, search form (1366×768 first, one column on a phone). */
 export const MAIL_CSS = String.raw`
 nav.folders ul{list-style:none;margin:0 0 12px;padding:0}
+nav.folders li .level{display:block;padding:5px 8px;color:#5b6675}
 nav.folders li a{display:flex;justify-content:space-between;gap:6px;padding:5px 8px;border-radius:4px;text-decoration:none;color:#1c2430}
 nav.folders li a:hover{background:#e6edf5}
 nav.folders li a[aria-current]{background:#dce8f5;font-weight:600}
 nav.folders .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 nav.folders .count{font-weight:700;color:#0b57a4}
-nav.folders .d1 a{padding-left:22px}nav.folders .d2 a{padding-left:36px}nav.folders .d3 a,nav.folders .d4 a{padding-left:50px}
+nav.folders .d1>*{padding-left:22px}nav.folders .d2>*{padding-left:36px}nav.folders .d3>*,nav.folders .d4>*{padding-left:50px}
 nav.folders h2{font-size:.8em;text-transform:uppercase;letter-spacing:.04em;color:#5b6675;margin:14px 8px 4px}
 nav.folders form.search{margin:0 0 10px}
 .listhead{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:4px 16px}

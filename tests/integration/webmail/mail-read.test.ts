@@ -68,6 +68,16 @@ describe('webmail: reading', () => {
     expect(res.text).toContain('Văn thư Sở Nội vụ');
   });
 
+  it('speaks English to a reader who chose it', async () => {
+    const web = await loggedIn(s);
+    await web.get('/mail/language/en?next=/mail/');
+    const res = await web.get('/mail/');
+    const names = [...res.text.matchAll(/<span class="name">([^<]+)<\/span>/g)].map((m) => m[1]);
+    expect(names.slice(0, 6)).toEqual(['Inbox', 'Sent', 'Drafts', 'Trash', 'Junk', 'Archive']);
+    expect(res.text).toContain('>Mark read</button>');
+    expect(res.text).toMatch(/1–\d of \d/);
+  });
+
   it('shows a plain-text message, marks it \\Seen (seen over IMAP), and its frame has the strict CSP', async () => {
     const web = await loggedIn(s);
     const page = await web.get(`/mail/m/${inboxId}/${plainUid}`);
