@@ -157,9 +157,10 @@ export async function postActions(req: FastifyRequest, reply: FastifyReply, mail
   if (uids.length === 0) return seeOther(reply, `${back}${join}error=none`);
   if (action === 'move' && !form.text('target')) throw new PageError(400, t('action.bad-target'));
   const count = await applyAction(ctx, folder, action, uids, Number(form.text('target')));
-  // a message that left the folder cannot be shown again: back to its list
+  // from a message's page: one that left the folder cannot be shown again (on to the next one), and
+  // one marked unread would be marked read again by showing it (back to its list)
   const after = form.text('after');
-  const gone = ['move', 'delete', 'destroy'].includes(action);
-  const where = gone && after ? safeNext(after) : back;
+  const list = form.text('list');
+  const where = ['move', 'delete', 'destroy'].includes(action) && after ? safeNext(after) : action === 'unread' && list ? safeNext(list) : back;
   return seeOther(reply, `${where}${where.includes('?') ? '&' : '?'}done=${action}&n=${count}`);
 }

@@ -94,7 +94,7 @@ ${near.older ? html`<a href="/mail/m/${mailboxId}/${near.older}" rel="next" data
         ctx,
         folder.mailbox,
         here,
-        html`<input type="hidden" name="uid" value="${uid}"><input type="hidden" name="after" value="${after}">${actionButtons(ctx, folder.mailbox, entries, { single: true, flagged })}`,
+        html`<input type="hidden" name="uid" value="${uid}"><input type="hidden" name="after" value="${after}"><input type="hidden" name="list" value="${listUrl}">${actionButtons(ctx, folder.mailbox, entries, { single: true, flagged })}`,
       )
     : '';
   const main = html`<article class="message">

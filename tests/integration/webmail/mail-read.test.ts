@@ -161,7 +161,11 @@ describe('webmail: reading', () => {
     expect(flag.location).toBe(`/mail/f/${inboxId}?done=flag&n=2`);
     expect((await web.get(flag.location!)).text).toContain('Đã gắn cờ 2 thư.');
     await eventually(async () => (heard.some((f) => f.includes('\\Flagged')) ? true : undefined), 5000, 'IDLE flags');
-    await web.postForm(`/mail/f/${inboxId}/actions`, { action: 'unread', uid: String(plainUid), back: `/mail/f/${inboxId}` });
+    // "mark unread" on a message's page goes back to the list (showing it again would read it)
+    const message = await web.get(`/mail/m/${inboxId}/${plainUid}`);
+    const fields = Object.fromEntries([...message.text.matchAll(/<input type="hidden" name="(uid|after|list|back)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replaceAll('&amp;', '&')]));
+    const unread = await web.postForm(`/mail/f/${inboxId}/actions`, { ...fields, action: 'unread' });
+    expect(unread.location).toBe(`/mail/f/${inboxId}?done=unread&n=1`);
     const client = imap();
     await client.connect();
     let lock = await client.getMailboxLock('INBOX');
