@@ -1,6 +1,6 @@
 import type { Account } from '../identity/accounts.js';
 import { getAccountById } from '../identity/accounts.js';
-import { auditDelegationUse, delegatedMailboxesFor, mayReadMailboxOf } from '../identity/delegations.js';
+import { auditDelegationUse, delegatedMailboxesFor } from '../identity/delegations.js';
 import { activeInspection, auditInspectionOpen, listInspections, type Inspection } from '../identity/inspections.js';
 import { getMailboxById, type Mailbox } from '../mail/mailboxes.js';
 import { PageError, type WebContext } from './context.js';
@@ -11,7 +11,11 @@ export interface OpenedMailbox {
   owner: Account;
   /** the reader's own folder (false: an agency mailbox read through a delegation, or an inspection) */
   own: boolean;
-  /** true during a security inspection: nothing may change, not even the \Seen flag */
+  /**
+   * nothing may change, not even the \Seen flag: during a security inspection, and for a
+   * delegation with read but not send rights (the same rule as IMAP's rights: read alone
+   * is `lr`, read and send `lrswite`)
+   */
   readOnly: boolean;
   /** the security inspection that opens it, when that is how the reader gets in */
   inspection?: Inspection | undefined;
@@ -20,9 +24,10 @@ export interface OpenedMailbox {
 /**
  * The one check every page that touches a folder makes. The folder is:
  * - the reader's own;
- * - an agency mailbox delegated to them with read rights (staff work the office
- *   mailbox: they may mark, move and delete); reading it is audited (delegation.read)
- *   when `audit` is set: once per folder page shown, not per message listed;
+ * - an agency mailbox delegated to them with read rights (with send rights too, staff
+ *   work the office mailbox: they may mark, move and delete; with read alone it is
+ *   read-only); reading it is audited (delegation.read) when `audit` is set: once per
+ *   folder page shown, not per message listed;
  * - a mailbox under an approved, unexpired security inspection of which the reader is
  *   the auditor: read-only, and each message opened is audited (`noteMessageOpened`).
  * Checked at each request, so a withdrawn delegation or an ended inspection closes the
@@ -36,10 +41,11 @@ export async function openMailbox(ctx: WebContext, mailboxId: number, options: {
   const mailbox = await getMailboxById(ctx.deps.db, mailboxId);
   if (!mailbox) throw notFound();
   if (mailbox.accountId === reader.id) return { mailbox, owner: reader, own: true, readOnly: false };
-  if (await mayReadMailboxOf(ctx.deps.db, reader.id, mailbox.accountId)) {
-    const owner = await getAccountById(ctx.deps.db, mailbox.accountId);
+  const delegation = (await delegatedMailboxesFor(ctx.deps.db, reader.id)).find((d) => d.account.id === mailbox.accountId && d.canRead);
+  if (delegation) {
+    const owner = delegation.account;
     if (options.audit) await auditDelegationUse(ctx.deps.db, { delegate: reader, mailbox: owner, action: 'read', source: ctx.ip, data: { folder: mailbox.name, via: 'webmail' } });
-    return { mailbox, owner, own: false, readOnly: false };
+    return { mailbox, owner, own: false, readOnly: !delegation.canSend };
   }
   const inspection = await activeInspection(ctx.deps.db, reader.id, mailbox.accountId);
   if (!inspection) throw notFound();
@@ -64,7 +70,7 @@ export async function readableMailboxOwners(ctx: WebContext): Promise<Array<{ ac
   const inspectedAccounts = await Promise.all([...new Set(inspected.map((i) => i.mailboxId))].map((id) => getAccountById(ctx.deps.db, id)));
   return [
     { account: reader, own: true, canSend: true, readOnly: false },
-    ...delegated.map((d) => ({ account: d.account, own: false, canSend: d.canSend, readOnly: false })),
+    ...delegated.map((d) => ({ account: d.account, own: false, canSend: d.canSend, readOnly: !d.canSend })),
     ...inspectedAccounts.map((account) => ({ account, own: false, canSend: false, readOnly: true })),
   ];
 }

@@ -17,6 +17,7 @@ import { registerAdminHome } from './admin/home.js';
 import { registerAccountPages } from './admin/accounts.js';
 import { registerProvisioningPages } from './admin/provisioning.js';
 import { registerSecurityConsole } from './admin/sec-pages.js';
+import { registerMailRoutes } from './mail/routes.js';
 import { LANGUAGE_COOKIE, PRE_LOGIN_COOKIE, SESSION_COOKIE, cookie, readCookies } from './cookies.js';
 import { makeContext, PageError, type WebContext, type WebmailDeps } from './context.js';
 import { DEFAULT_LOCALE, isLocale, type Locale } from './i18n/catalogue.js';
@@ -36,7 +37,7 @@ export const PAGE_CSP =
 export type WebmailArea = (app: FastifyInstance, deps: WebmailDeps) => void | Promise<void>;
 
 /** The parts of /mail and /admin; a new one is added here. */
-export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerSettings, registerInspectionPages, registerComposeArea, registerAdminHome, registerAccountPages, registerProvisioningPages, registerSecurityConsole];
+export const WEBMAIL_AREAS: readonly WebmailArea[] = [registerAuthRoutes, registerSettings, registerInspectionPages, registerComposeArea, registerAdminHome, registerAccountPages, registerProvisioningPages, registerSecurityConsole, registerMailRoutes];
 
 function languageOf(req: FastifyRequest, cookies: Map<string, string>): Locale {
   const chosen = cookies.get(LANGUAGE_COOKIE);

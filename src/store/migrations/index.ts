@@ -21,6 +21,7 @@ import * as spoolSession from './026-spool-session.js';
 import * as mailboxAcl from './019-mailbox-acl.js';
 import * as directorySearch from './021-directory-search.js';
 import * as accountArchives from './025-account-archives.js';
+import * as webmailList from './020-webmail-list.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -47,4 +48,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 19, name: 'mailbox-acl', sql: mailboxAcl.sql },
   { version: 21, name: 'directory-search', sql: directorySearch.sql },
   { version: 25, name: 'account-archives', sql: accountArchives.sql },
+  { version: 20, name: 'webmail-list', sql: webmailList.sql },
 ];

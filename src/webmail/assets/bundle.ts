@@ -8,14 +8,16 @@ import { COMPOSE_CSS } from '../compose/style.js';
 import { COMPOSE_JS } from '../compose/script.js';
 import { HR_CSS } from '../admin/hr-style.js';
 import { SEC_CSS } from '../admin/sec-style.js';
+import { MAIL_CSS } from '../mail/style.js';
+import { MAIL_JS } from '../mail/script.js';
 
 /**
  * The parts' stylesheets and scripts, joined into one CSS and one JS file each (two
  * requests per cold page, cached for a year: the name carries the content's hash).
  * A part of the webmail adds its own here.
  */
-const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS, COMPOSE_CSS, HR_CSS, SEC_CSS];
-const JS_PARTS: readonly string[] = [BASE_JS, SETTINGS_JS, COMPOSE_JS];
+const CSS_PARTS: readonly string[] = [BASE_CSS, SETTINGS_CSS, COMPOSE_CSS, HR_CSS, SEC_CSS, MAIL_CSS];
+const JS_PARTS: readonly string[] = [BASE_JS, SETTINGS_JS, COMPOSE_JS, MAIL_JS];
 
 export interface Asset {
   path: string;

@@ -115,13 +115,13 @@ describe('webmail login', () => {
     expect(res.location).toBe('/mail/password?next=%2Fmail%2F');
     expect((await web.get('/mail/')).location).toBe('/mail/password');
     await web.get('/mail/password');
-    const mismatch = await web.postForm('/mail/password', { current: 'Tạm thời 2026 đặt bởi admin', new: 'Mật khẩu riêng của Cường 1', confirm: 'khác' });
+    const mismatch = await web.postForm('/mail/password', { current: 'Tạm thời 2026 đặt bởi admin', new: 'Mật khẩu riêng của tôi 1', confirm: 'khác' });
     expect(mismatch.status).toBe(400);
     expect(mismatch.text).toContain('không khớp');
     const banned = await web.postForm('/mail/password', { current: 'Tạm thời 2026 đặt bởi admin', new: 'password123456', confirm: 'password123456' });
     expect(banned.status).toBe(400);
     expect(banned.text).toContain('quá phổ biến');
-    const done = await web.postForm('/mail/password', { current: 'Tạm thời 2026 đặt bởi admin', new: 'Mật khẩu riêng của Cường 1', confirm: 'Mật khẩu riêng của Cường 1' });
+    const done = await web.postForm('/mail/password', { current: 'Tạm thời 2026 đặt bởi admin', new: 'Mật khẩu riêng của tôi 1', confirm: 'Mật khẩu riêng của tôi 1' });
     expect(done.location).toBe('/mail/');
   });
 
