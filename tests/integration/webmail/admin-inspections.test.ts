@@ -5,6 +5,8 @@ import { WebClient } from '../../support/web-client.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import { grantRole } from '../../../src/identity/roles.js';
 import { listInspections } from '../../../src/identity/inspections.js';
+import { findMailbox } from '../../../src/mail/mailboxes.js';
+import { appendFromClient } from '../../../src/mail/imap-append.js';
 
 let env: TestEnv;
 let server: RunningServer;
@@ -22,7 +24,10 @@ beforeAll(async () => {
   const admin1 = await add('quantri1@yenbai.gov.vn', 'Quản trị Một');
   const admin2 = await add('quantri2@yenbai.gov.vn', 'Quản trị Hai');
   const auditor = await add('thanhtra@yenbai.gov.vn', 'Thanh tra viên');
-  await add('ketoan@yenbai.gov.vn', 'Kế toán');
+  const ketoan = await add('ketoan@yenbai.gov.vn', 'Kế toán');
+  const inbox = (await findMailbox(db, ketoan.id, 'INBOX'))!;
+  const blob = await server.runtime.blobs.put([Buffer.from('From: giamdoc@yenbai.gov.vn\r\nTo: ketoan@yenbai.gov.vn\r\nSubject: =?UTF-8?B?' + Buffer.from('Báo cáo quyết toán quý III').toString('base64') + '?=\r\nMessage-ID: <qt3@yenbai.gov.vn>\r\n\r\nSố liệu đính kèm.\r\n', 'utf8')]);
+  await appendFromClient(db, server.runtime.blobs, { mailboxId: inbox.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size, flags: [], internalDate: new Date() }] });
   await add('nhanvien@yenbai.gov.vn', 'Nhân viên');
   await grantRole(db, { accountId: admin1.id, role: 'superadmin', grantedBy: 'test' });
   await grantRole(db, { accountId: admin2.id, role: 'superadmin', grantedBy: 'test' });
@@ -72,8 +77,24 @@ describe('security inspections in the console', () => {
     expect((await admin2.postForm(`/admin/inspections/${inspection!.id}/approve`, {})).location).toBe('/admin/inspections?done=approved');
     const opened = await auditor.get('/admin/inspections');
     expect(opened.text).toContain('Đang hiệu lực');
-    expect(opened.text).toMatch(/href="\/mail\/f\/\d+">Mở hộp thư/);
+    const inbox = /href="(\/mail\/f\/\d+)">Mở hộp thư/.exec(opened.text)![1]!;
+
+    // the auditor reads, read-only; each message opened is an audit event
+    const folderPage = await auditor.get(inbox);
+    expect(folderPage.status).toBe(200);
+    expect(folderPage.text).toContain('Báo cáo quyết toán quý III');
+    const messageUrl = /href="(\/mail\/m\/\d+\/\d+)"/.exec(folderPage.text)![1]!;
+    expect((await auditor.get(messageUrl)).status).toBe(200);
+    const { rows } = await server.runtime.db.query<{ actor: string; data: { inspection: number; subject: string } }>("SELECT actor, data FROM audit_events WHERE action = 'inspection.open'");
+    expect(rows).toEqual([expect.objectContaining({ actor: 'thanhtra@yenbai.gov.vn', data: expect.objectContaining({ inspection: inspection!.id, subject: 'Báo cáo quyết toán quý III' }) })]);
+    const mailboxId = inbox.split('/').pop()!;
+    const uid = messageUrl.split('/').pop()!;
+    expect((await auditor.postForm(`/mail/f/${mailboxId}/actions`, { action: 'delete', uid })).status).toBe(403);
+    const { rows: flags } = await server.runtime.db.query<{ flags: string[] }>('SELECT flags FROM messages WHERE mailbox_id = $1', [Number(mailboxId)]);
+    expect(flags[0]!.flags).not.toContain('\\Seen');
+
     expect((await auditor.postForm(`/admin/inspections/${inspection!.id}/end`, {})).location).toBe('/admin/inspections?done=ended');
     expect((await listInspections(server.runtime.db))[0]!.state).toBe('ended');
+    expect((await auditor.get(inbox)).status).toBe(404);
   });
 });

@@ -165,7 +165,7 @@ describe('a civil servant’s first day in the webmail', () => {
     expect(page.url()).toMatch(/\/mail\/f\/\d+$/);
     await expect(page.locator('ul.boxes a[aria-current="true"]').getAttribute('title')).resolves.toBe('vanphong@yenbai.gov.vn');
     const office = await getAccount(server.runtime.db, 'vanphong@yenbai.gov.vn');
-    const { rows } = await server.runtime.db.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'delegation.read' AND target = $1", [office.address]);
+    const { rows } = await server.runtime.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'delegation.read' AND target = $1", [office.address]);
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
