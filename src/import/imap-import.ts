@@ -7,6 +7,8 @@ import { createMailbox } from '../mail/mailbox-tree.js';
 import { appendFromClient } from '../mail/imap-append.js';
 import { canonicalFlags } from '../mail/flags.js';
 import { mapFolder } from './folder-map.js';
+import { UserError } from '../shared/errors.js';
+import { brokenConnection, connectFailure, isFolderRefusedByServer } from './source-errors.js';
 
 export interface ImapSource {
   host: string;
@@ -21,9 +23,16 @@ export interface ImapSource {
 
 export interface FolderProgress {
   folder: string;
+  /** hopthu's folder; '' for a skipped one */
   target: string;
+  /** messages in the old folder */
   total: number;
+  /** messages copied by this run */
   copied: number;
+  /** the folder is finished (its last report) */
+  done?: boolean;
+  /** why the folder was not copied (the others still are) */
+  skipped?: string;
 }
 
 export interface AccountImport {
@@ -34,7 +43,7 @@ export interface AccountImport {
 }
 
 export interface AccountImportResult {
-  folders: Array<FolderProgress & { skipped?: string }>;
+  folders: FolderProgress[];
   copied: number;
 }
 
@@ -52,24 +61,55 @@ export const sourceKey = (s: ImapSource) => `${s.secure ? 'imaps' : 'imap'}://${
  * UIDVALIDITY changed on the old server is copied again, skipping messages already here.
  */
 export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: AccountImport): Promise<AccountImportResult> {
+  const { source } = job;
   const client = new ImapFlow({
-    host: job.source.host,
-    port: job.source.port,
-    secure: job.source.secure,
-    auth: { user: job.source.user, pass: job.source.password },
-    tls: { rejectUnauthorized: job.source.tlsVerify },
+    host: source.host,
+    port: source.port,
+    secure: source.secure,
+    auth: { user: source.user, pass: source.password },
+    tls: { rejectUnauthorized: source.tlsVerify },
     logger: false,
     disableAutoIdle: true,
   });
-  await client.connect();
-  const result: AccountImportResult = { folders: [], copied: 0 };
+  // once connected, imapflow reports a broken connection as an 'error' event as well as
+  // failing the command in flight; unheard, the event would end the whole process
+  client.on('error', (err: Error) => log.warn({ account: job.accountId, err: err.message }, 'old server connection failed'));
   try {
-    const folders = (await client.list()).filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'));
-    for (const folder of folders) {
-      const progress = await importFolder(db, blobs, client, job, folder);
-      result.folders.push(progress);
-      result.copied += progress.copied;
-      log.info({ account: job.accountId, folder: folder.path, copied: progress.copied }, 'imported folder');
+    await client.connect();
+  } catch (err) {
+    throw connectFailure(err, source);
+  }
+  const result: AccountImportResult = { folders: [], copied: 0 };
+  const server = `${source.host}:${source.port}`;
+  // RFC 2342: folders of the personal namespace are this account's; other users' and shared ones are not
+  const personalPrefix = client.namespaces?.personal[0]?.prefix ?? '';
+  const foreignPrefixes = [...(client.namespaces?.other || []), ...(client.namespaces?.shared || [])].map((n) => n.prefix).filter((p) => p !== '');
+  const report = (progress: FolderProgress) => {
+    result.folders.push(progress);
+    result.copied += progress.copied;
+    job.onProgress?.({ ...progress, done: true });
+  };
+  try {
+    for (const folder of await selectableFolders(client, server)) {
+      const skip = (reason: string) => report({ folder: folder.path, target: '', total: 0, copied: 0, skipped: reason });
+      const foreign = foreignPrefixes.find((p) => folder.path.startsWith(p));
+      if (foreign) {
+        skip(`it is in the namespace "${foreign}" of other users' or shared folders, not this account's own`);
+        continue;
+      }
+      try {
+        const progress = await importFolder(db, blobs, client, job, folder, personalPrefix);
+        report(progress);
+        log.info({ account: job.accountId, folder: folder.path, copied: progress.copied }, 'imported folder');
+      } catch (err) {
+        // hopthu cannot hold the folder's name, or the old server would not open it: skip that folder only
+        if (client.usable && (err instanceof UserError || isFolderRefusedByServer(err))) {
+          skip(err instanceof UserError ? err.message : `${server} would not open it: ${(err as { responseText?: string }).responseText ?? (err as Error).message}`);
+          log.warn({ account: job.accountId, folder: folder.path, err: (err as Error).message }, 'skipped folder');
+          continue;
+        }
+        throw client.usable ? err : brokenConnection(err, server, `copying "${folder.path}"`);
+      }
     }
   } finally {
     await client.logout().catch(() => client.close());
@@ -77,15 +117,23 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
   return result;
 }
 
-async function targetMailbox(db: Db, accountId: number, folder: ListResponse): Promise<Mailbox> {
-  const target = mapFolder(folder.path, folder.delimiter ?? null, folder.specialUse ?? null);
+async function selectableFolders(client: ImapFlow, server: string): Promise<ListResponse[]> {
+  try {
+    return (await client.list()).filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'));
+  } catch (err) {
+    throw client.usable ? err : brokenConnection(err, server, 'reading the folder list');
+  }
+}
+
+async function targetMailbox(db: Db, accountId: number, folder: ListResponse, personalPrefix: string): Promise<Mailbox> {
+  const target = mapFolder(folder.path, folder.delimiter ?? null, folder.specialUse ?? null, personalPrefix);
   if (target.kind === 'inbox') return getMailbox(db, accountId, 'INBOX');
   if (target.kind === 'special') return (await findSpecialMailbox(db, accountId, target.use)) ?? getMailbox(db, accountId, target.name);
   return (await findMailbox(db, accountId, target.name)) ?? createMailbox(db, accountId, target.name);
 }
 
-async function importFolder(db: Db, blobs: BlobStore, client: ImapFlow, job: AccountImport, folder: ListResponse): Promise<FolderProgress> {
-  const mailbox = await targetMailbox(db, job.accountId, folder);
+async function importFolder(db: Db, blobs: BlobStore, client: ImapFlow, job: AccountImport, folder: ListResponse, personalPrefix: string): Promise<FolderProgress> {
+  const mailbox = await targetMailbox(db, job.accountId, folder, personalPrefix);
   const source = sourceKey(job.source);
   const lock = await client.getMailboxLock(folder.path, { readOnly: true });
   try {

@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { createTestEnv, type TestEnv } from '../../support/harness.js';
+import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
+import { startDovecot, type TestDovecot } from '../../support/dovecot.js';
+import { runCli, type CliResult } from '../../support/cli.js';
+import type { RunningServer } from '../../../src/cli/server.js';
+
+/*
+ * `hopthu import imap` against a real Dovecot 2.3 as the old server: Maildir, a
+ * SPECIAL-USE namespace under Vietnamese names, modified UTF-7 folder names, a nested
+ * folder whose parent does not exist, 8-bit headers, keywords, a 3 MB attachment and a
+ * folder of a couple hundred messages. What arrives is read back through hopthu's own IMAP
+ * server and compared message by message with what Dovecot serves.
+ */
+
+const OLD_PASSWORD = 'mat-khau-cu-2019';
+const NEW_PASSWORD = 'mat-khau-moi-2026';
+const DOVECOT_USERS = [
+  { user: 'annv@old.gov.vn', password: OLD_PASSWORD },
+  { user: 'hadtt@old.gov.vn', password: OLD_PASSWORD },
+  { user: 'binhlv@old.gov.vn', password: OLD_PASSWORD },
+];
+/** Dovecot's inbox namespace: special folders under names no list of common names holds, so only SPECIAL-USE maps them */
+const SPECIAL_FOLDERS = { 'Đã gửi đi': '\\Sent', Drafts: '\\Drafts', 'Thùng rác': '\\Trash', Junk: '\\Junk', 'Kho lưu': '\\Archive' };
+/** where each of Dovecot's folders belongs in hopthu */
+const EXPECTED_TARGET: Record<string, string> = {
+  INBOX: 'INBOX',
+  'Đã gửi đi': 'Sent',
+  'Thư đã gửi': 'Sent',
+  Drafts: 'Drafts',
+  'Thùng rác': 'Trash',
+  Junk: 'Junk',
+  'Kho lưu': 'Archive',
+};
+
+let dovecot: TestDovecot;
+let target: TestEnv;
+let server: RunningServer;
+let env: Record<string, string>;
+
+const oldClient = async (user: string) => {
+  const c = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: OLD_PASSWORD }, logger: false });
+  await c.connect();
+  return c;
+};
+const newClient = async (user: string) => {
+  const c = new ImapFlow({ host: '127.0.0.1', port: server.ports.imap!, secure: false, auth: { user, pass: NEW_PASSWORD }, tls: { rejectUnauthorized: false }, logger: false });
+  await c.connect();
+  return c;
+};
+
+let serial = 0;
+/** A message as an old mail client wrote it; `eightBit` puts raw UTF-8 in the headers (RFC 6532), not encoded words. */
+function message(subject: string, options: { eightBit?: boolean; body?: string; attachment?: Buffer } = {}): Buffer {
+  serial += 1;
+  const header = (s: string) => (options.eightBit ? s : `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`);
+  const head = [
+    `From: ${header('Lê Văn Bình')} <binhlv@old.gov.vn>`,
+    `To: ${header('Nguyễn Văn An')} <annv@old.gov.vn>`,
+    `Subject: ${header(subject)}`,
+    `Date: Tue, 05 Mar 2024 09:${String(serial % 60).padStart(2, '0')}:00 +0700`,
+    `Message-ID: <${serial}.${randomBytes(4).toString('hex')}@old.gov.vn>`,
+    'MIME-Version: 1.0',
+  ];
+  const text = options.body ?? `Kính gửi anh An,\r\nđây là thư số ${serial}.\r\n`;
+  if (!options.attachment) return Buffer.from([...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text].join('\r\n'));
+  const base64 = options.attachment.toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from(
+    [
+      ...head,
+      'Content-Type: multipart/mixed; boundary="ranh-gioi"',
+      '',
+      '--ranh-gioi',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      text,
+      '--ranh-gioi',
+      'Content-Type: application/pdf; name="Quyet-dinh-so-15.pdf"',
+      'Content-Disposition: attachment; filename="Quyet-dinh-so-15.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      base64,
+      '--ranh-gioi--',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+const at = (iso: string) => new Date(iso);
+/** the couple hundred messages of one folder: flags and arrival times vary */
+const BULK = 200;
+
+async function seedDovecot(): Promise<void> {
+  const an = await oldClient('annv@old.gov.vn');
+  for (const folder of ['Thư đã gửi', 'Dự án', 'Dự án/Đường tỉnh 151', 'Hồ sơ/2025']) await an.mailboxCreate(folder.split('/'));
+  await an.append('INBOX', message('Giấy mời họp giao ban tuần', { eightBit: true }), ['\\Seen', '\\Flagged'], at('2024-03-05T02:00:00Z'));
+  await an.append('INBOX', message('Quyết định số 15/QĐ-UBND', { attachment: randomBytes(3 * 1024 * 1024) }), ['\\Seen', '$Label1'], at('2024-03-06T08:30:00Z'));
+  await an.append('INBOX', message('Báo cáo tháng 3'), ['\\Answered', '\\Seen', '$Forwarded'], at('2024-03-07T01:15:00Z'));
+  await an.append('INBOX', message('Chưa đọc'), [], at('2024-03-08T23:59:59Z'));
+  await an.append('Thư đã gửi', message('Trả lời: Giấy mời họp', { eightBit: true }), ['\\Seen'], at('2024-03-05T03:00:00Z'));
+  await an.append('Thư đã gửi', message('Gửi lại báo cáo'), ['\\Seen', '\\Answered'], at('2024-03-09T03:00:00Z'));
+  await an.append('Đã gửi đi', message('Công văn đi số 7'), ['\\Seen'], at('2023-12-31T17:00:00Z'));
+  await an.append('Drafts', message('Dự thảo kế hoạch 2025'), ['\\Draft', '\\Seen'], at('2024-11-02T10:00:00Z'));
+  await an.append('Thùng rác', message('Quảng cáo'), ['\\Seen'], at('2024-02-01T00:00:00Z'));
+  await an.append('Junk', message('Trúng thưởng', { eightBit: true }), ['$Junk'], at('2024-02-02T00:00:00Z'));
+  await an.append('Kho lưu', message('Hồ sơ năm 2020'), ['\\Seen', '$Label1', '$Label2'], at('2020-06-30T09:00:00Z'));
+  await an.append('Dự án', message('Tổng dự toán'), ['\\Flagged'], at('2024-01-02T02:00:00Z'));
+  await an.append('Hồ sơ/2025', message('Biên bản nghiệm thu', { eightBit: true }), ['\\Seen'], at('2025-01-15T04:00:00Z'));
+  for (let i = 0; i < BULK; i++) {
+    const flags = [i % 3 ? '\\Seen' : '', i % 17 ? '' : '\\Flagged', i % 11 ? '' : '\\Answered', i % 13 ? '' : '$Label1'].filter(Boolean);
+    await an.append('Dự án/Đường tỉnh 151', message(`Tiến độ thi công, báo cáo số ${i + 1}`, { eightBit: i % 2 === 0 }), flags, new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 7));
+  }
+  await an.logout();
+  const ha = await oldClient('hadtt@old.gov.vn');
+  await ha.mailboxCreate('Cá nhân');
+  await ha.append('INBOX', message('Lịch trực Tết'), ['\\Seen'], at('2024-02-05T01:00:00Z'));
+  await ha.append('Cá nhân', message('Ảnh kỷ niệm', { eightBit: true }), [], at('2023-05-19T12:00:00Z'));
+  await ha.logout();
+  const binh = await oldClient('binhlv@old.gov.vn');
+  await binh.append('INBOX', message('Thư của anh Bình'), ['\\Seen'], at('2024-04-01T01:00:00Z'));
+  await binh.logout();
+}
+
+interface Copy {
+  sha256: string;
+  flags: string[];
+  internalDate: string;
+}
+
+/** Every message of every selectable folder: digest of BODY[], flags but \Recent, INTERNALDATE; by `folderOf(name)`, sorted. */
+async function snapshot(client: ImapFlow, folderOf: (name: string) => string): Promise<Record<string, Copy[]>> {
+  const result: Record<string, Copy[]> = {};
+  for (const folder of await client.list()) {
+    if (folder.flags.has('\\Noselect') || folder.flags.has('\\NonExistent')) continue;
+    const copies = (result[folderOf(folder.path)] ??= []);
+    const lock = await client.getMailboxLock(folder.path, { readOnly: true });
+    try {
+      if (client.mailbox && client.mailbox.exists > 0) {
+        for await (const m of client.fetch('1:*', { flags: true, internalDate: true, source: true })) {
+          copies.push({
+            sha256: createHash('sha256').update(m.source!).digest('hex'),
+            flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
+            internalDate: new Date(m.internalDate!).toISOString(),
+          });
+        }
+      }
+    } finally {
+      lock.release();
+    }
+  }
+  for (const copies of Object.values(result)) copies.sort((a, b) => a.internalDate.localeCompare(b.internalDate) || a.sha256.localeCompare(b.sha256));
+  for (const [name, copies] of Object.entries(result)) if (copies.length === 0) delete result[name];
+  return result;
+}
+
+/** Dovecot's mailbox as hopthu should hold it, beside what hopthu holds */
+async function compare(user: string, address: string) {
+  const old = await oldClient(user);
+  const expected = await snapshot(old, (name) => EXPECTED_TARGET[name] ?? name);
+  await old.logout();
+  const now = await newClient(address);
+  const actual = await snapshot(now, (name) => name);
+  await now.logout();
+  return { expected, actual };
+}
+
+function writeMap(name: string, rows: Array<[string, string, string]>): string {
+  const file = path.join(target.dir, name);
+  writeFileSync(file, ['address,user,password', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  return file;
+}
+
+const importFrom = (map: string): Promise<CliResult> => runCli(['import', 'imap', '--from', `imap://127.0.0.1:${dovecot.port}`, '--map', map, '--parallel', '2'], env);
+
+/** the summary table: account → [folders, copied, result] */
+function summary(stdout: string): Record<string, [number, number, string]> {
+  const rows: Record<string, [number, number, string]> = {};
+  for (const line of stdout.trim().split('\n').slice(1)) {
+    const m = /^(\S+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (m) rows[m[1]!] = [Number(m[2]), Number(m[3]), m[4]!];
+  }
+  return rows;
+}
+
+beforeAll(async () => {
+  dovecot = await startDovecot({ users: DOVECOT_USERS, specialFolders: SPECIAL_FOLDERS });
+  await seedDovecot();
+  target = await createTestEnv();
+  server = await target.start({}, ['imap']);
+  const { db, config } = server.runtime;
+  await addTestDomain(db, 'yenbai.gov.vn');
+  for (const a of ['annv', 'hadtt', 'binhlv']) await addTestAccount(db, config, `${a}@yenbai.gov.vn`, { password: NEW_PASSWORD, quotaBytes: 0 });
+  env = { DATABASE_URL: target.databaseUrl, HOPTHU_DATA_DIR: path.join(target.dir, 'data') };
+}, 120_000);
+
+afterAll(async () => {
+  await target?.stop();
+  await dovecot?.stop();
+});
+
+describe('hopthu import imap from Dovecot', () => {
+  it('copies every folder byte for byte with flags and internal dates; a refused login fails that account only', { timeout: 120_000 }, async () => {
+    const map = writeMap('accounts.csv', [
+      ['annv@yenbai.gov.vn', 'annv@old.gov.vn', OLD_PASSWORD],
+      ['hadtt@yenbai.gov.vn', 'hadtt@old.gov.vn', OLD_PASSWORD],
+      ['binhlv@yenbai.gov.vn', 'binhlv@old.gov.vn', 'mat-khau-sai'],
+    ]);
+    const run = await importFrom(map);
+    expect(run.code, run.stderr).toBe(1);
+    const table = summary(run.stdout);
+    // INBOX, 5 special folders, Thư đã gửi, Dự án, Dự án/Đường tỉnh 151, Hồ sơ/2025
+    expect(table['annv@yenbai.gov.vn']).toEqual([10, 13 + BULK, 'ok']);
+    expect(table['hadtt@yenbai.gov.vn']).toEqual([7, 2, 'ok']);
+    expect(table['binhlv@yenbai.gov.vn']!.slice(0, 2)).toEqual([0, 0]);
+    expect(table['binhlv@yenbai.gov.vn']![2]).toBe(`127.0.0.1:${dovecot.port} refused the login of binhlv@old.gov.vn (Authentication failed.): check the user and password in the account map`);
+
+    const an = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
+    expect(Object.keys(an.actual).sort()).toEqual(['Archive', 'Drafts', 'Dự án', 'Dự án/Đường tỉnh 151', 'Hồ sơ/2025', 'INBOX', 'Junk', 'Sent', 'Trash']);
+    expect(an.actual).toEqual(an.expected);
+    expect(an.actual['Dự án/Đường tỉnh 151']).toHaveLength(BULK);
+    expect(an.actual.Sent).toHaveLength(3);
+    const ha = await compare('hadtt@old.gov.vn', 'hadtt@yenbai.gov.vn');
+    expect(ha.actual).toEqual(ha.expected);
+    const binh = await newClient('binhlv@yenbai.gov.vn');
+    expect(await binh.status('INBOX', { messages: true })).toMatchObject({ messages: 0 });
+    await binh.logout();
+  });
+
+  it('a second run copies nothing new; it finishes the account whose password is now right', { timeout: 60_000 }, async () => {
+    const map = writeMap('accounts-fixed.csv', [
+      ['annv@yenbai.gov.vn', 'annv@old.gov.vn', OLD_PASSWORD],
+      ['hadtt@yenbai.gov.vn', 'hadtt@old.gov.vn', OLD_PASSWORD],
+      ['binhlv@yenbai.gov.vn', 'binhlv@old.gov.vn', OLD_PASSWORD],
+    ]);
+    const run = await importFrom(map);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const table = summary(run.stdout);
+    expect(table['annv@yenbai.gov.vn']![1]).toBe(0);
+    expect(table['hadtt@yenbai.gov.vn']![1]).toBe(0);
+    expect(table['binhlv@yenbai.gov.vn']).toEqual([6, 1, 'ok']);
+    const an = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
+    expect(an.actual).toEqual(an.expected);
+    const binh = await compare('binhlv@old.gov.vn', 'binhlv@yenbai.gov.vn');
+    expect(binh.actual).toEqual(binh.expected);
+  });
+
+  it('a third run copies only the mail that arrived on Dovecot since, new folders included, and prints progress per folder', { timeout: 60_000 }, async () => {
+    const an = await oldClient('annv@old.gov.vn');
+    await an.append('INBOX', message('Thông báo nghỉ lễ', { eightBit: true }), [], at('2024-04-26T01:00:00Z'));
+    await an.append('Đã gửi đi', message('Công văn đi số 8'), ['\\Seen'], at('2024-04-27T01:00:00Z'));
+    await an.mailboxCreate(['Công văn đến', '2026']);
+    await an.append('Công văn đến/2026', message('Công văn đến số 1/2026'), ['\\Flagged'], at('2026-01-05T01:00:00Z'));
+    await an.logout();
+    const map = writeMap('accounts-an.csv', [['annv@yenbai.gov.vn', 'annv@old.gov.vn', OLD_PASSWORD]]);
+    const run = await importFrom(map);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(summary(run.stdout)['annv@yenbai.gov.vn']).toEqual([11, 3, 'ok']);
+    const after = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
+    expect(after.actual).toEqual(after.expected);
+    expect(after.actual['Công văn đến/2026']).toHaveLength(1);
+    // not a terminal: one line per folder, when it is done
+    const progress = run.stderr.trim().split('\n');
+    expect(progress).toContain('annv@yenbai.gov.vn: Công văn đến/2026 → Công văn đến/2026 1 copied, 1 in the folder');
+    expect(progress).toContain('annv@yenbai.gov.vn: Đã gửi đi → Sent 1 copied, 2 in the folder');
+    expect(progress).toContain('annv@yenbai.gov.vn: Dự án/Đường tỉnh 151 → Dự án/Đường tỉnh 151 0 copied, 200 in the folder');
+    expect(progress).toHaveLength(11);
+  });
+});
