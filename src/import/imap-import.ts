@@ -81,22 +81,14 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
   }
   const result: AccountImportResult = { folders: [], copied: 0 };
   const server = `${source.host}:${source.port}`;
-  // RFC 2342: folders of the personal namespace are this account's; other users' and shared ones are not
   const personalPrefix = client.namespaces?.personal[0]?.prefix ?? '';
-  const foreignPrefixes = [...(client.namespaces?.other || []), ...(client.namespaces?.shared || [])].map((n) => n.prefix).filter((p) => p !== '');
   const report = (progress: FolderProgress) => {
     result.folders.push(progress);
     result.copied += progress.copied;
     job.onProgress?.({ ...progress, done: true });
   };
   try {
-    for (const folder of await selectableFolders(client, server)) {
-      const skip = (reason: string) => report({ folder: folder.path, target: '', total: 0, copied: 0, skipped: reason });
-      const foreign = foreignPrefixes.find((p) => folder.path.startsWith(p));
-      if (foreign) {
-        skip(`it is in the namespace "${foreign}" of other users' or shared folders, not this account's own`);
-        continue;
-      }
+    for (const folder of await ownFolders(client, server)) {
       try {
         const progress = await importFolder(db, blobs, client, job, folder, personalPrefix);
         report(progress);
@@ -104,7 +96,8 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
       } catch (err) {
         // hopthu cannot hold the folder's name, or the old server would not open it: skip that folder only
         if (client.usable && (err instanceof UserError || isFolderRefusedByServer(err))) {
-          skip(err instanceof UserError ? err.message : `${server} would not open it: ${(err as { responseText?: string }).responseText ?? (err as Error).message}`);
+          const reason = err instanceof UserError ? err.message : `${server} would not open it: ${(err as { responseText?: string }).responseText ?? (err as Error).message}`;
+          report({ folder: folder.path, target: '', total: 0, copied: 0, skipped: reason });
           log.warn({ account: job.accountId, folder: folder.path, err: (err as Error).message }, 'skipped folder');
           continue;
         }
@@ -117,9 +110,15 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
   return result;
 }
 
-async function selectableFolders(client: ImapFlow, server: string): Promise<ListResponse[]> {
+/**
+ * The folders that hold this account's mail: selectable ones of the personal namespace.
+ * RFC 2342: other users' folders and shared (public) ones are not the account's, and
+ * copying them would give every account its own copy.
+ */
+async function ownFolders(client: ImapFlow, server: string): Promise<ListResponse[]> {
+  const foreign = [...(client.namespaces?.other || []), ...(client.namespaces?.shared || [])].map((n) => n.prefix).filter((p) => p !== '');
   try {
-    return (await client.list()).filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'));
+    return (await client.list()).filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent') && !foreign.some((p) => f.path.startsWith(p)));
   } catch (err) {
     throw client.usable ? err : brokenConnection(err, server, 'reading the folder list');
   }

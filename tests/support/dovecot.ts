@@ -21,6 +21,8 @@ export interface TestDovecot {
   users: readonly DovecotUser[];
   /** Dovecot's own log (logins, errors), for a failing test's message */
   log(): string;
+  /** process ids of the imap processes serving logged-in connections (one per connection) */
+  imapProcesses(): number[];
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export interface DovecotOptions {
    * every folder sits under INBOX.
    */
   namespace?: { separator: string; prefix: string };
+  /** a public namespace (RFC 2342 "shared") under this prefix, e.g. "Chung/": one Maildir every user reads and writes */
+  publicPrefix?: string;
 }
 
 /** Dovecot takes a group by name only */
@@ -90,7 +94,9 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
   const owner = isRoot ? NOBODY : { uid: me.uid, gid: me.gid, user: me.username };
   const homes = path.join(dir, 'home');
   mkdirSync(homes);
-  if (isRoot) chownSync(homes, owner.uid, owner.gid);
+  const publicDir = path.join(dir, 'public');
+  mkdirSync(publicDir);
+  if (isRoot) for (const d of [homes, publicDir]) chownSync(d, owner.uid, owner.gid);
 
   // passwd-file: user:{PLAIN}password:uid:gid::home:: (the password field needs no escaping but ":")
   for (const u of options.users) if (/[:\n]/.test(u.user + u.password)) throw new Error(`a Dovecot test user cannot contain ":" or a line break: ${u.user}`);
@@ -134,6 +140,9 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
       `  prefix = ${options.namespace?.prefix ?? ''}`,
       ...specials,
       '}',
+      ...(options.publicPrefix
+        ? ['namespace public {', '  type = public', `  separator = ${options.namespace?.separator ?? '/'}`, `  prefix = ${options.publicPrefix}`, `  location = maildir:${publicDir}`, '  subscriptions = no', '  list = yes', '}']
+        : []),
       // chroot needs root; without it the login process runs in base_dir like any other
       'service anvil {',
       '  chroot =',
@@ -175,6 +184,8 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
     port,
     users: options.users,
     log,
+    imapProcesses: () =>
+      spawnSync('pgrep', ['-P', String(child.pid), '-x', 'imap'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

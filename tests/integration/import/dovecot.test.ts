@@ -8,6 +8,9 @@ import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
 import { startDovecot, type TestDovecot } from '../../support/dovecot.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import type { RunningServer } from '../../../src/cli/server.js';
+import { runImport, type ImportMapping } from '../../../src/import/import-run.js';
+import { listMailboxes } from '../../../src/mail/mailboxes.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 
 /*
  * `hopthu import imap` against a real Dovecot 2.3 as the old server: Maildir, a
@@ -26,6 +29,8 @@ const DOVECOT_USERS = [
 ];
 /** Dovecot's inbox namespace: special folders under names no list of common names holds, so only SPECIAL-USE maps them */
 const SPECIAL_FOLDERS = { 'Đã gửi đi': '\\Sent', Drafts: '\\Drafts', 'Thùng rác': '\\Trash', Junk: '\\Junk', 'Kho lưu': '\\Archive' };
+/** Dovecot's public namespace (RFC 2342 shared): folders every user sees, none of them an account's own */
+const PUBLIC_PREFIX = 'Chung/';
 /** where each of Dovecot's folders belongs in hopthu */
 const EXPECTED_TARGET: Record<string, string> = {
   INBOX: 'INBOX',
@@ -42,8 +47,8 @@ let target: TestEnv;
 let server: RunningServer;
 let env: Record<string, string>;
 
-const oldClient = async (user: string) => {
-  const c = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: OLD_PASSWORD }, logger: false });
+const oldClient = async (user: string, from = dovecot) => {
+  const c = new ImapFlow({ host: from.host, port: from.port, secure: false, auth: { user, pass: OLD_PASSWORD }, logger: false });
   await c.connect();
   return c;
 };
@@ -115,6 +120,8 @@ async function seedDovecot(): Promise<void> {
     const flags = [i % 3 ? '\\Seen' : '', i % 17 ? '' : '\\Flagged', i % 11 ? '' : '\\Answered', i % 13 ? '' : '$Label1'].filter(Boolean);
     await an.append('Dự án/Đường tỉnh 151', message(`Tiến độ thi công, báo cáo số ${i + 1}`, { eightBit: i % 2 === 0 }), flags, new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 7));
   }
+  await an.mailboxCreate([PUBLIC_PREFIX.slice(0, -1), 'Thông báo chung']);
+  await an.append(`${PUBLIC_PREFIX}Thông báo chung`, message('Lịch nghỉ Tết toàn tỉnh'), [], at('2024-01-20T01:00:00Z'));
   await an.logout();
   const ha = await oldClient('hadtt@old.gov.vn');
   await ha.mailboxCreate('Cá nhân');
@@ -132,12 +139,16 @@ interface Copy {
   internalDate: string;
 }
 
-/** Every message of every selectable folder: digest of BODY[], flags but \Recent, INTERNALDATE; by `folderOf(name)`, sorted. */
-async function snapshot(client: ImapFlow, folderOf: (name: string) => string): Promise<Record<string, Copy[]>> {
+/**
+ * Every message of every selectable folder: digest of BODY[], flags but \Recent,
+ * INTERNALDATE; grouped by `folderOf(name)` (null: left out), sorted.
+ */
+async function snapshot(client: ImapFlow, folderOf: (name: string) => string | null): Promise<Record<string, Copy[]>> {
   const result: Record<string, Copy[]> = {};
   for (const folder of await client.list()) {
-    if (folder.flags.has('\\Noselect') || folder.flags.has('\\NonExistent')) continue;
-    const copies = (result[folderOf(folder.path)] ??= []);
+    const into = folderOf(folder.path);
+    if (folder.flags.has('\\Noselect') || folder.flags.has('\\NonExistent') || into === null) continue;
+    const copies = (result[into] ??= []);
     const lock = await client.getMailboxLock(folder.path, { readOnly: true });
     try {
       if (client.mailbox && client.mailbox.exists > 0) {
@@ -158,10 +169,10 @@ async function snapshot(client: ImapFlow, folderOf: (name: string) => string): P
   return result;
 }
 
-/** Dovecot's mailbox as hopthu should hold it, beside what hopthu holds */
-async function compare(user: string, address: string) {
-  const old = await oldClient(user);
-  const expected = await snapshot(old, (name) => EXPECTED_TARGET[name] ?? name);
+/** Dovecot's mailbox as hopthu should hold it (the public namespace is no account's own), beside what hopthu holds */
+async function compare(user: string, address: string, from = dovecot, folderOf = (name: string) => (name.startsWith(PUBLIC_PREFIX) ? null : EXPECTED_TARGET[name] ?? name)) {
+  const old = await oldClient(user, from);
+  const expected = await snapshot(old, folderOf);
   await old.logout();
   const now = await newClient(address);
   const actual = await snapshot(now, (name) => name);
@@ -188,7 +199,7 @@ function summary(stdout: string): Record<string, [number, number, string]> {
 }
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: DOVECOT_USERS, specialFolders: SPECIAL_FOLDERS });
+  dovecot = await startDovecot({ users: DOVECOT_USERS, specialFolders: SPECIAL_FOLDERS, publicPrefix: PUBLIC_PREFIX });
   await seedDovecot();
   target = await createTestEnv();
   server = await target.start({}, ['imap']);
@@ -220,6 +231,10 @@ describe('hopthu import imap from Dovecot', () => {
     expect(table['binhlv@yenbai.gov.vn']![2]).toBe(`127.0.0.1:${dovecot.port} refused the login of binhlv@old.gov.vn (Authentication failed.): check the user and password in the account map`);
 
     const an = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
+    // the public folder "Chung/Thông báo chung" is in Dovecot's LIST but is no account's own: not copied
+    const old = await oldClient('annv@old.gov.vn');
+    expect((await old.list()).map((f) => f.path)).toContain(`${PUBLIC_PREFIX}Thông báo chung`);
+    await old.logout();
     expect(Object.keys(an.actual).sort()).toEqual(['Archive', 'Drafts', 'Dự án', 'Dự án/Đường tỉnh 151', 'Hồ sơ/2025', 'INBOX', 'Junk', 'Sent', 'Trash']);
     expect(an.actual).toEqual(an.expected);
     expect(an.actual['Dự án/Đường tỉnh 151']).toHaveLength(BULK);
@@ -269,5 +284,100 @@ describe('hopthu import imap from Dovecot', () => {
     expect(progress).toContain('annv@yenbai.gov.vn: Đã gửi đi → Sent 1 copied, 2 in the folder');
     expect(progress).toContain('annv@yenbai.gov.vn: Dự án/Đường tỉnh 151 → Dự án/Đường tỉnh 151 0 copied, 200 in the folder');
     expect(progress).toHaveLength(11);
+  });
+
+  it('a folder deleted and made again on Dovecot (new UIDVALIDITY) is copied again without the messages already here', { timeout: 60_000 }, async () => {
+    const an = await oldClient('annv@old.gov.vn');
+    const before = await an.mailboxOpen('Hồ sơ/2025');
+    const kept: Array<{ source: Buffer; flags: string[]; internalDate: Date }> = [];
+    for await (const m of an.fetch('1:*', { flags: true, internalDate: true, source: true })) {
+      kept.push({ source: m.source!, flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent'), internalDate: new Date(m.internalDate!) });
+    }
+    await an.mailboxClose();
+    await an.mailboxDelete('Hồ sơ/2025');
+    await an.mailboxCreate(['Hồ sơ', '2025']);
+    for (const m of kept) await an.append('Hồ sơ/2025', m.source, m.flags, m.internalDate);
+    await an.append('Hồ sơ/2025', message('Biên bản bàn giao'), [], at('2025-02-01T04:00:00Z'));
+    const after = await an.status('Hồ sơ/2025', { uidValidity: true });
+    await an.logout();
+    expect(after && after.uidValidity).not.toBe(before.uidValidity);
+    const run = await importFrom(writeMap('accounts-an.csv', [['annv@yenbai.gov.vn', 'annv@old.gov.vn', OLD_PASSWORD]]));
+    expect(summary(run.stdout)['annv@yenbai.gov.vn']).toEqual([11, 1, 'ok']);
+    const both = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
+    expect(both.actual['Hồ sơ/2025']).toHaveLength(2);
+    expect(both.actual).toEqual(both.expected);
+  });
+
+  it('a connection that breaks mid-folder fails that account with a sentence; the next run finishes without a duplicate', { timeout: 60_000 }, async () => {
+    const { db, blobs, config } = server.runtime;
+    const account = await addTestAccount(db, config, 'resume@yenbai.gov.vn', { password: NEW_PASSWORD, quotaBytes: 0 });
+    const mapping: ImportMapping = { accountId: account.id, address: account.address, source: { host: dovecot.host, port: dovecot.port, secure: false, tlsVerify: true, user: 'annv@old.gov.vn', password: OLD_PASSWORD } };
+    let killed: number[] = [];
+    const [broken] = await runImport(db, blobs, silentLogger, [mapping], {
+      parallel: 1,
+      actor: 'cli:test',
+      // after the first batch of the big folder, Dovecot's imap process for this connection dies
+      onProgress: (_who, p) => {
+        if (p.folder !== 'Dự án/Đường tỉnh 151' || p.done || killed.length) return;
+        killed = dovecot.imapProcesses();
+        for (const pid of killed) process.kill(pid, 'SIGKILL');
+      },
+    });
+    expect(killed).toHaveLength(1);
+    expect(broken!.error).toMatch(new RegExp(`^the connection to 127\\.0\\.0\\.1:${dovecot.port} broke while copying "Dự án/Đường tỉnh 151" \\(.+\\); what was copied is kept, and running the import again continues from there$`));
+    // the first batch committed with its progress
+    const partial = await compare('annv@old.gov.vn', account.address);
+    expect(partial.actual['Dự án/Đường tỉnh 151']).toHaveLength(50);
+    const [resumed] = await runImport(db, blobs, silentLogger, [mapping], { parallel: 1, actor: 'cli:test' });
+    expect(resumed!.error).toBeUndefined();
+    const after = await compare('annv@old.gov.vn', account.address);
+    expect(after.actual).toEqual(after.expected);
+  });
+});
+
+describe('hopthu import imap from a Dovecot with the Courier layout (every folder under "INBOX.")', () => {
+  let courier: TestDovecot;
+  const deep = Array.from({ length: 17 }, (_, i) => `Cấp ${i + 1}`);
+  /** where each folder belongs in hopthu; null: cannot be held (17 levels, hopthu nests 16) */
+  const courierTarget = (name: string): string | null =>
+    ({
+      INBOX: 'INBOX',
+      'INBOX.Thư đã gửi': 'Sent',
+      'INBOX.Đã gửi đi': 'Sent',
+      'INBOX.Dự án.Đường tỉnh 151': 'Dự án/Đường tỉnh 151',
+      'INBOX.50% xong': '50％ xong',
+      'INBOX.Quan trọng*': 'Quan trọng＊',
+    })[name] ?? null;
+
+  beforeAll(async () => {
+    courier = await startDovecot({ users: [{ user: 'chinhtv@old.gov.vn', password: OLD_PASSWORD }], namespace: { separator: '.', prefix: 'INBOX.' }, specialFolders: { 'Đã gửi đi': '\\Sent' } });
+    const c = await oldClient('chinhtv@old.gov.vn', courier);
+    for (const folder of [['Thư đã gửi'], ['Dự án', 'Đường tỉnh 151'], ['50% xong'], ['Quan trọng*'], deep]) await c.mailboxCreate(folder);
+    // imapflow puts the personal prefix before a name without it
+    await c.append('INBOX', message('Giấy mời', { eightBit: true }), ['\\Seen'], at('2024-05-01T01:00:00Z'));
+    await c.append('Thư đã gửi', message('Trả lời: Giấy mời'), ['\\Seen', '\\Answered'], at('2024-05-01T02:00:00Z'));
+    await c.append('Đã gửi đi', message('Công văn đi'), ['\\Seen'], at('2024-05-02T02:00:00Z'));
+    await c.append('Dự án.Đường tỉnh 151', message('Hồ sơ mời thầu'), ['$Label1'], at('2024-05-03T02:00:00Z'));
+    await c.append('50% xong', message('Tiến độ'), [], at('2024-05-04T02:00:00Z'));
+    await c.append('Quan trọng*', message('Khẩn'), ['\\Flagged'], at('2024-05-05T02:00:00Z'));
+    await c.append(deep.join('.'), message('Rất sâu'), [], at('2024-05-06T02:00:00Z'));
+    await c.logout();
+  });
+
+  afterAll(async () => {
+    await courier?.stop();
+  });
+
+  it('folders lose the prefix, "." becomes "/", * and % their full-width forms, and a folder too deep is skipped with the reason', { timeout: 60_000 }, async () => {
+    const { db, blobs, config } = server.runtime;
+    const account = await addTestAccount(db, config, 'chinhtv@yenbai.gov.vn', { password: NEW_PASSWORD, quotaBytes: 0 });
+    const [result] = await runImport(db, blobs, silentLogger, [{ accountId: account.id, address: account.address, source: { host: courier.host, port: courier.port, secure: false, tlsVerify: true, user: 'chinhtv@old.gov.vn', password: OLD_PASSWORD } }], { parallel: 1, actor: 'cli:test' });
+    expect(result).toMatchObject({ copied: 6, skipped: [{ folder: `INBOX.${deep.join('.')}`, reason: 'folders nest at most 16 levels deep' }] });
+    expect(result!.error).toBeUndefined();
+    const names = (await listMailboxes(db, account.id)).map((m) => m.name);
+    expect(names.filter((n) => n.startsWith('INBOX/'))).toEqual([]);
+    const { expected, actual } = await compare('chinhtv@old.gov.vn', account.address, courier, courierTarget);
+    expect(Object.keys(actual).sort()).toEqual(['50％ xong', 'Dự án/Đường tỉnh 151', 'INBOX', 'Quan trọng＊', 'Sent']);
+    expect(actual).toEqual(expected);
   });
 });
