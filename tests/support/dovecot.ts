@@ -23,6 +23,8 @@ export interface TestDovecot {
   log(): string;
   /** process ids of the imap processes serving logged-in connections (one per connection) */
   imapProcesses(): number[];
+  /** the user's Maildir (folders are its ".NAME" directories, names in modified UTF-7) */
+  maildir(user: string): string;
   stop(): Promise<void>;
 }
 
@@ -184,6 +186,11 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
     port,
     users: options.users,
     log,
+    maildir: (user) => {
+      const i = options.users.findIndex((u) => u.user === user);
+      if (i < 0) throw new Error(`${user} is not a user of this Dovecot`);
+      return path.join(homes, `u${i}`, 'Maildir');
+    },
     imapProcesses: () =>
       spawnSync('pgrep', ['-P', String(child.pid), '-x', 'imap'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number),
     async stop() {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { createTestEnv, type TestEnv } from '../../support/harness.js';
 import { addTestAccount, addTestDomain } from '../../support/fixtures.js';
 import { startDovecot, type TestDovecot } from '../../support/dovecot.js';
+import { freePort } from '../../support/ports.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import { runImport, type ImportMapping } from '../../../src/import/import-run.js';
@@ -308,6 +309,18 @@ describe('hopthu import imap from Dovecot', () => {
     expect(both.actual).toEqual(both.expected);
   });
 
+  it('an old server that does not answer, or does not speak TLS where imaps:// says it does, is named in a sentence', async () => {
+    const { db, blobs } = server.runtime;
+    const account = (await db.query<{ id: number }>("SELECT id FROM accounts WHERE address = 'hadtt@yenbai.gov.vn'")).rows[0]!;
+    const nothing = await freePort();
+    const results = await runImport(db, blobs, silentLogger, [
+      { accountId: account.id, address: 'hadtt@yenbai.gov.vn', source: { host: '127.0.0.1', port: nothing, secure: false, tlsVerify: true, user: 'hadtt@old.gov.vn', password: OLD_PASSWORD } },
+      { accountId: account.id, address: 'hadtt@yenbai.gov.vn', source: { host: '127.0.0.1', port: dovecot.port, secure: true, tlsVerify: true, user: 'hadtt@old.gov.vn', password: OLD_PASSWORD } },
+    ], { parallel: 1, actor: 'cli:test' });
+    expect(results[0]!.error).toBe(`nothing answers on 127.0.0.1:${nothing} (connection refused): check the host and port of --from`);
+    expect(results[1]!.error).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:${dovecot.port} failed \\(ERR_SSL_WRONG_VERSION_NUMBER\\): imaps:// needs the port that starts TLS at once \\(993\\)`));
+  });
+
   it('a connection that breaks mid-folder fails that account with a sentence; the next run finishes without a duplicate', { timeout: 60_000 }, async () => {
     const { db, blobs, config } = server.runtime;
     const account = await addTestAccount(db, config, 'resume@yenbai.gov.vn', { password: NEW_PASSWORD, quotaBytes: 0 });
@@ -379,5 +392,26 @@ describe('hopthu import imap from a Dovecot with the Courier layout (every folde
     const { expected, actual } = await compare('chinhtv@old.gov.vn', account.address, courier, courierTarget);
     expect(Object.keys(actual).sort()).toEqual(['50％ xong', 'Dự án/Đường tỉnh 151', 'INBOX', 'Quan trọng＊', 'Sent']);
     expect(actual).toEqual(expected);
+  });
+
+  it('a folder Dovecot will not open is skipped with its answer; the others are still copied', { timeout: 60_000 }, async () => {
+    const { db, blobs } = server.runtime;
+    const account = (await db.query<{ id: number }>("SELECT id FROM accounts WHERE address = 'chinhtv@yenbai.gov.vn'")).rows[0]!;
+    const c = await oldClient('chinhtv@old.gov.vn', courier);
+    await c.append('INBOX', message('Thư mới'), [], at('2024-06-01T01:00:00Z'));
+    await c.logout();
+    // the Maildir folder of "Dự án.Đường tỉnh 151" made unreadable for Dovecot's mail process
+    const maildir = courier.maildir('chinhtv@old.gov.vn');
+    const locked = path.join(maildir, readdirSync(maildir).find((d) => d.endsWith(' 151'))!);
+    chmodSync(locked, 0o000);
+    try {
+      const [result] = await runImport(db, blobs, silentLogger, [{ accountId: account.id, address: 'chinhtv@yenbai.gov.vn', source: { host: courier.host, port: courier.port, secure: false, tlsVerify: true, user: 'chinhtv@old.gov.vn', password: OLD_PASSWORD } }], { parallel: 1, actor: 'cli:test' });
+      expect(result!.error).toBeUndefined();
+      expect(result!.copied).toBe(1);
+      expect(result!.skipped.map((s) => s.folder)).toEqual(expect.arrayContaining(['INBOX.Dự án.Đường tỉnh 151', `INBOX.${deep.join('.')}`]));
+      expect(result!.skipped.find((s) => s.folder === 'INBOX.Dự án.Đường tỉnh 151')!.reason).toMatch(new RegExp(`^127\\.0\\.0\\.1:${courier.port} would not open it: .+`));
+    } finally {
+      chmodSync(locked, 0o700);
+    }
   });
 });
