@@ -38,8 +38,10 @@ export interface FolderProgress {
 export interface AccountImport {
   accountId: number;
   source: ImapSource;
-  /** called after every batch */
+  /** called after every batch, and once more when a folder is done */
   onProgress?: (p: FolderProgress) => void;
+  /** bytes one batch may hold (32 MiB) */
+  batchBytes?: number;
 }
 
 export interface AccountImportResult {
@@ -49,6 +51,26 @@ export interface AccountImportResult {
 
 /** messages fetched, stored and appended together; their progress commits with them */
 const BATCH = 50;
+/** ...and the bytes of one batch (RFC822.SIZE), so a folder of scanned attachments is never all in memory at once */
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+/** UIDs in order, cut into batches of at most BATCH messages and `maxBytes` (a larger message goes alone) */
+export function batchesOf(messages: ReadonlyArray<{ uid: number; size: number }>, maxBytes = BATCH_BYTES): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (current.length && (current.length >= BATCH || bytes + m.size > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m.uid);
+    bytes += m.size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
 
 /** `imaps://host:port/user`: names the old mailbox in import_state. */
 export const sourceKey = (s: ImapSource) => `${s.secure ? 'imaps' : 'imap'}://${s.host}:${s.port}/${s.user}`;
@@ -147,10 +169,11 @@ async function importFolder(db: Db, blobs: BlobStore, client: ImapFlow, job: Acc
       await saveState(db, job.accountId, source, folder.path, uidValidity, lastUid, 0);
       return progress;
     }
-    // UIDs above the last one copied; "n:*" always names the highest message, so filter
-    const uids = ((await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []).filter((u) => u > lastUid).sort((a, b) => a - b);
-    for (let i = 0; i < uids.length; i += BATCH) {
-      const batch = uids.slice(i, i + BATCH);
+    // UIDs above the last one copied, with their sizes; "n:*" always names the highest message, so filter
+    const waiting: Array<{ uid: number; size: number }> = [];
+    for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true })) if (m.uid > lastUid) waiting.push({ uid: m.uid, size: m.size ?? 0 });
+    waiting.sort((a, b) => a.uid - b.uid);
+    for (const batch of batchesOf(waiting, job.batchBytes)) {
       const messages: Array<{ blobHash: string; size: number; flags: string[]; internalDate: Date }> = [];
       for await (const msg of client.fetch(batch.join(','), { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
         if (!msg.source) continue;

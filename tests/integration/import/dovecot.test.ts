@@ -10,6 +10,7 @@ import { freePort } from '../../support/ports.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import { runImport, type ImportMapping } from '../../../src/import/import-run.js';
+import { importAccount } from '../../../src/import/imap-import.js';
 import { listMailboxes } from '../../../src/mail/mailboxes.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 
@@ -319,6 +320,24 @@ describe('hopthu import imap from Dovecot', () => {
     ], { parallel: 1, actor: 'cli:test' });
     expect(results[0]!.error).toBe(`nothing answers on 127.0.0.1:${nothing} (connection refused): check the host and port of --from`);
     expect(results[1]!.error).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:${dovecot.port} failed \\(ERR_SSL_WRONG_VERSION_NUMBER\\): imaps:// needs the port that starts TLS at once \\(993\\)`));
+  });
+
+  it('a batch holds at most its bytes (RFC822.SIZE from Dovecot): the 3 MB message is copied in a batch of its own', { timeout: 60_000 }, async () => {
+    const { db, blobs, config } = server.runtime;
+    const account = await addTestAccount(db, config, 'batch@yenbai.gov.vn', { password: NEW_PASSWORD, quotaBytes: 0 });
+    const inbox: number[] = [];
+    await importAccount(db, blobs, silentLogger, {
+      accountId: account.id,
+      source: { host: dovecot.host, port: dovecot.port, secure: false, tlsVerify: true, user: 'annv@old.gov.vn', password: OLD_PASSWORD },
+      batchBytes: 1024 * 1024,
+      onProgress: (p) => {
+        if (p.folder === 'INBOX' && !p.done) inbox.push(p.copied);
+      },
+    });
+    // INBOX in UID order: a small message, the 3 MB one, then three small ones
+    expect(inbox).toEqual([1, 2, 5]);
+    const both = await compare('annv@old.gov.vn', account.address);
+    expect(both.actual).toEqual(both.expected);
   });
 
   it('a connection that breaks mid-folder fails that account with a sentence; the next run finishes without a duplicate', { timeout: 60_000 }, async () => {
