@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { stopChild } from './stop-child.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 /** Dovecot gives no mail process root's rights ("Mail access not allowed for root"), so as root mail belongs to nobody */
@@ -194,14 +195,8 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
     imapProcesses: () =>
       spawnSync('pgrep', ['-P', String(child.pid), '-x', 'imap'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        // the master stops its login, auth and imap processes before it exits
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      // the master stops its login, auth and imap processes before it exits
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
