@@ -9,6 +9,7 @@ import { canonicalFlags } from '../mail/flags.js';
 import { mapFolder } from './folder-map.js';
 import { UserError } from '../shared/errors.js';
 import { brokenConnection, connectFailure, isFolderRefusedByServer } from './source-errors.js';
+import { decodeModifiedUtf7 } from '../imap/protocol/mailbox-name.js';
 
 export interface ImapSource {
   host: string;
@@ -103,7 +104,7 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
   }
   const result: AccountImportResult = { folders: [], copied: 0 };
   const server = `${source.host}:${source.port}`;
-  const personalPrefix = client.namespaces?.personal[0]?.prefix ?? '';
+  const personalPrefix = prefixName(client.namespaces?.personal[0]?.prefix ?? '');
   const report = (progress: FolderProgress) => {
     result.folders.push(progress);
     result.copied += progress.copied;
@@ -133,14 +134,31 @@ export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: 
 }
 
 /**
- * The folders that hold this account's mail: selectable ones of the personal namespace.
- * RFC 2342: other users' folders and shared (public) ones are not the account's, and
- * copying them would give every account its own copy.
+ * imapflow hands namespace prefixes over as the server sent them: modified UTF-7 (RFC 3501
+ * §5.1.3) unless UTF8=ACCEPT is on, while folder paths come decoded.
+ */
+function prefixName(prefix: string): string {
+  try {
+    return decodeModifiedUtf7(prefix);
+  } catch {
+    return prefix;
+  }
+}
+
+/** RFC 6154 §2: \All and \Flagged folders show messages kept in other folders; copying them would copy those twice */
+const VIEWS = new Set(['\\All', '\\Flagged']);
+
+/**
+ * The folders that hold this account's mail: selectable ones of the personal namespace
+ * that are not views of other folders. RFC 2342: other users' folders and shared (public)
+ * ones are not the account's, and copying them would give every account its own copy.
  */
 async function ownFolders(client: ImapFlow, server: string): Promise<ListResponse[]> {
-  const foreign = [...(client.namespaces?.other || []), ...(client.namespaces?.shared || [])].map((n) => n.prefix).filter((p) => p !== '');
+  const foreign = [...(client.namespaces?.other || []), ...(client.namespaces?.shared || [])].map((n) => prefixName(n.prefix)).filter((p) => p !== '');
   try {
-    return (await client.list()).filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent') && !foreign.some((p) => f.path.startsWith(p)));
+    return (await client.list()).filter(
+      (f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent') && !foreign.some((p) => f.path.startsWith(p)) && !(f.specialUse && VIEWS.has(f.specialUse)),
+    );
   } catch (err) {
     throw client.usable ? err : brokenConnection(err, server, 'reading the folder list');
   }

@@ -44,6 +44,11 @@ export interface DovecotOptions {
   namespace?: { separator: string; prefix: string };
   /** a public namespace (RFC 2342 "shared") under this prefix, e.g. "Chung/": one Maildir every user reads and writes */
   publicPrefix?: string;
+  /**
+   * Virtual folders (Dovecot's virtual plugin) in a second personal namespace: name (under
+   * `prefix`) → SPECIAL-USE and the dovecot-virtual definition, e.g. all mail of every folder.
+   */
+  virtual?: { prefix: string; folders: Readonly<Record<string, { specialUse: string; definition: string }>> };
 }
 
 /** Dovecot takes a group by name only */
@@ -99,7 +104,13 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
   mkdirSync(homes);
   const publicDir = path.join(dir, 'public');
   mkdirSync(publicDir);
-  if (isRoot) for (const d of [homes, publicDir]) chownSync(d, owner.uid, owner.gid);
+  const virtualDir = path.join(dir, 'virtual');
+  mkdirSync(virtualDir);
+  for (const [name, folder] of Object.entries(options.virtual?.folders ?? {})) {
+    mkdirSync(path.join(virtualDir, name));
+    writeFileSync(path.join(virtualDir, name, 'dovecot-virtual'), folder.definition);
+  }
+  if (isRoot) for (const d of [homes, publicDir, virtualDir]) chownSync(d, owner.uid, owner.gid);
 
   // passwd-file: user:{PLAIN}password:uid:gid::home:: (the password field needs no escaping but ":")
   for (const u of options.users) if (/[:\n]/.test(u.user + u.password)) throw new Error(`a Dovecot test user cannot contain ":" or a line break: ${u.user}`);
@@ -143,6 +154,18 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
       `  prefix = ${options.namespace?.prefix ?? ''}`,
       ...specials,
       '}',
+      ...(options.virtual
+        ? [
+            'mail_plugins = $mail_plugins virtual',
+            'namespace virtual {',
+            `  separator = ${options.namespace?.separator ?? '/'}`,
+            `  prefix = ${options.virtual.prefix}`,
+            // indexes per user, definitions shared
+            `  location = virtual:${virtualDir}:INDEX=~/virtual`,
+            ...Object.entries(options.virtual.folders).map(([name, f]) => `  mailbox ${quote(name)} {\n    special_use = ${f.specialUse}\n  }`),
+            '}',
+          ]
+        : []),
       ...(options.publicPrefix
         ? ['namespace public {', '  type = public', `  separator = ${options.namespace?.separator ?? '/'}`, `  prefix = ${options.publicPrefix}`, `  location = maildir:${publicDir}`, '  subscriptions = no', '  list = yes', '}']
         : []),

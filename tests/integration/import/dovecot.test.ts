@@ -32,7 +32,10 @@ const DOVECOT_USERS = [
 /** Dovecot's inbox namespace: special folders under names no list of common names holds, so only SPECIAL-USE maps them */
 const SPECIAL_FOLDERS = { 'Đã gửi đi': '\\Sent', Drafts: '\\Drafts', 'Thùng rác': '\\Trash', Junk: '\\Junk', 'Kho lưu': '\\Archive' };
 /** Dovecot's public namespace (RFC 2342 shared): folders every user sees, none of them an account's own */
-const PUBLIC_PREFIX = 'Chung/';
+const PUBLIC_PREFIX = 'Thư mục chung/';
+/** Dovecot's virtual folders (RFC 6154 \All and \Flagged): views of the messages of the other folders */
+const VIRTUAL_PREFIX = 'Ảo/';
+const VIRTUAL_FOLDERS = { All: { specialUse: '\\All', definition: '*\n  all\n' }, Flagged: { specialUse: '\\Flagged', definition: '*\n  flagged\n' } };
 /** where each of Dovecot's folders belongs in hopthu */
 const EXPECTED_TARGET: Record<string, string> = {
   INBOX: 'INBOX',
@@ -171,8 +174,13 @@ async function snapshot(client: ImapFlow, folderOf: (name: string) => string | n
   return result;
 }
 
-/** Dovecot's mailbox as hopthu should hold it (the public namespace is no account's own), beside what hopthu holds */
-async function compare(user: string, address: string, from = dovecot, folderOf = (name: string) => (name.startsWith(PUBLIC_PREFIX) ? null : EXPECTED_TARGET[name] ?? name)) {
+/** Dovecot's mailbox as hopthu should hold it (public folders are no account's own, virtual ones views), beside what hopthu holds */
+async function compare(
+  user: string,
+  address: string,
+  from = dovecot,
+  folderOf = (name: string) => (name.startsWith(PUBLIC_PREFIX) || name.startsWith(VIRTUAL_PREFIX) ? null : EXPECTED_TARGET[name] ?? name),
+) {
   const old = await oldClient(user, from);
   const expected = await snapshot(old, folderOf);
   await old.logout();
@@ -201,7 +209,7 @@ function summary(stdout: string): Record<string, [number, number, string]> {
 }
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: DOVECOT_USERS, specialFolders: SPECIAL_FOLDERS, publicPrefix: PUBLIC_PREFIX });
+  dovecot = await startDovecot({ users: DOVECOT_USERS, specialFolders: SPECIAL_FOLDERS, publicPrefix: PUBLIC_PREFIX, virtual: { prefix: VIRTUAL_PREFIX, folders: VIRTUAL_FOLDERS } });
   await seedDovecot();
   target = await createTestEnv();
   server = await target.start({}, ['imap']);
@@ -233,9 +241,11 @@ describe('hopthu import imap from Dovecot', () => {
     expect(table['binhlv@yenbai.gov.vn']![2]).toBe(`127.0.0.1:${dovecot.port} refused the login of binhlv@old.gov.vn (Authentication failed.): check the user and password in the account map`);
 
     const an = await compare('annv@old.gov.vn', 'annv@yenbai.gov.vn');
-    // the public folder "Chung/Thông báo chung" is in Dovecot's LIST but is no account's own: not copied
+    // in Dovecot's LIST but not copied: the public folder is no account's own (its namespace
+    // prefix arrives in modified UTF-7), the virtual \All and \Flagged folders show the others' messages
     const old = await oldClient('annv@old.gov.vn');
-    expect((await old.list()).map((f) => f.path)).toContain(`${PUBLIC_PREFIX}Thông báo chung`);
+    expect((await old.list()).map((f) => f.path)).toEqual(expect.arrayContaining([`${PUBLIC_PREFIX}Thông báo chung`, `${VIRTUAL_PREFIX}All`, `${VIRTUAL_PREFIX}Flagged`]));
+    expect(await old.status(`${VIRTUAL_PREFIX}All`, { messages: true })).toMatchObject({ messages: 13 + BULK });
     await old.logout();
     expect(Object.keys(an.actual).sort()).toEqual(['Archive', 'Drafts', 'Dự án', 'Dự án/Đường tỉnh 151', 'Hồ sơ/2025', 'INBOX', 'Junk', 'Sent', 'Trash']);
     expect(an.actual).toEqual(an.expected);
