@@ -47,6 +47,7 @@ export interface DovecotOptions {
   /**
    * Virtual folders (Dovecot's virtual plugin) in a second personal namespace: name (under
    * `prefix`) → SPECIAL-USE and the dovecot-virtual definition, e.g. all mail of every folder.
+   * Names in ASCII: their directories are made as named, not in modified UTF-7.
    */
   virtual?: { prefix: string; folders: Readonly<Record<string, { specialUse: string; definition: string }>> };
 }
@@ -90,7 +91,8 @@ function waitForGreeting(port: number, child: ChildProcess, log: () => string, t
  * 127.0.0.1 and nowhere else, so it runs beside the machine's own Dovecot. Plain IMAP with
  * plaintext logins (loopback only), users in a passwd-file. Run by whoever runs the tests:
  * as root, the login and internal services and the mail run as nobody (Dovecot refuses
- * root for all three); as anyone else, everything runs as that user.
+ * root for the login process and for mail access); as anyone else, everything runs as that
+ * user, without chroot. A missing Dovecot fails the test with the command that installs it.
  */
 export async function startDovecot(options: DovecotOptions): Promise<TestDovecot> {
   if (!existsSync(DOVECOT)) throw new Error(`Dovecot is not installed (${DOVECOT} is missing): the import tests need it; install it with apt-get install dovecot-imapd (node scripts/setup.mjs --test does)`);

@@ -18,8 +18,10 @@ import { silentLogger } from '../../../src/shared/logger.js';
  * `hopthu import imap` against a real Dovecot 2.3 as the old server: Maildir, a
  * SPECIAL-USE namespace under Vietnamese names, modified UTF-7 folder names, a nested
  * folder whose parent does not exist, 8-bit headers, keywords, a 3 MB attachment and a
- * folder of a couple hundred messages. What arrives is read back through hopthu's own IMAP
- * server and compared message by message with what Dovecot serves.
+ * folder of a couple hundred messages; a public namespace and virtual \All/\Flagged folders
+ * that are no account's own mail; and a second Dovecot in the Courier layout ("INBOX."
+ * prefix, "." separator). What arrives is read back through hopthu's own IMAP server and
+ * compared message by message with what Dovecot serves.
  */
 
 const OLD_PASSWORD = 'mat-khau-cu-2019';
@@ -29,7 +31,7 @@ const DOVECOT_USERS = [
   { user: 'hadtt@old.gov.vn', password: OLD_PASSWORD },
   { user: 'binhlv@old.gov.vn', password: OLD_PASSWORD },
 ];
-/** Dovecot's inbox namespace: special folders under names no list of common names holds, so only SPECIAL-USE maps them */
+/** Dovecot's inbox namespace: special folders; "Đã gửi đi" and "Kho lưu" are on no list of common names, so SPECIAL-USE alone maps them */
 const SPECIAL_FOLDERS = { 'Đã gửi đi': '\\Sent', Drafts: '\\Drafts', 'Thùng rác': '\\Trash', Junk: '\\Junk', 'Kho lưu': '\\Archive' };
 /** Dovecot's public namespace (RFC 2342 shared): folders every user sees, none of them an account's own */
 const PUBLIC_PREFIX = 'Thư mục chung/';
