@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ImapFlow, type ListResponse } from 'imapflow';
 import type { Db, Queryable } from '../store/db.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -80,8 +81,9 @@ export const sourceKey = (s: ImapSource) => `${s.secure ? 'imaps' : 'imap'}://${
  * Copies every folder of one old IMAP mailbox into a hopthu account, keeping flags and
  * internal dates. Each batch of messages commits together with how far the folder has
  * been copied, so an interrupted import resumes exactly where it stopped, and a second
- * run copies only what arrived since (messages above the last UID copied). A folder whose
- * UIDVALIDITY changed on the old server is copied again, skipping messages already here.
+ * run copies only what arrived since (messages above the last UID copied). A folder copied
+ * from its start (UIDVALIDITY changed on the old server, or the same mailbox named by
+ * another URL) skips the messages already here: same bytes, same internal date.
  */
 export async function importAccount(db: Db, blobs: BlobStore, log: Logger, job: AccountImport): Promise<AccountImportResult> {
   const { source } = job;
@@ -187,6 +189,9 @@ async function importFolder(db: Db, blobs: BlobStore, client: ImapFlow, job: Acc
       await saveState(db, job.accountId, source, folder.path, uidValidity, lastUid, 0);
       return progress;
     }
+    // copying this old folder from its start (first run from this source, or a new UIDVALIDITY) into a folder
+    // that already has mail: what is already here by content and arrival is not appended again
+    const here = state === undefined || restarted ? await messagesAlreadyIn(db, mailbox.id) : new Set<string>();
     // UIDs above the last one copied, with their sizes; "n:*" always names the highest message, so filter
     const waiting: Array<{ uid: number; size: number }> = [];
     for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true })) if (m.uid > lastUid) waiting.push({ uid: m.uid, size: m.size ?? 0 });
@@ -195,9 +200,10 @@ async function importFolder(db: Db, blobs: BlobStore, client: ImapFlow, job: Acc
       const messages: Array<{ blobHash: string; size: number; flags: string[]; internalDate: Date }> = [];
       for await (const msg of client.fetch(batch.join(','), { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
         if (!msg.source) continue;
-        if (restarted && (await alreadyHere(db, mailbox.id, msg.source.length, msg.internalDate))) continue;
+        const internalDate = msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? Date.now());
+        if (here.size && here.has(arrival(createHash('sha256').update(msg.source).digest('hex'), internalDate))) continue;
         const stored = await blobs.put([msg.source]);
-        messages.push({ blobHash: stored.hash, size: stored.size, flags: importableFlags(msg.flags), internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? Date.now()) });
+        messages.push({ blobHash: stored.hash, size: stored.size, flags: importableFlags(msg.flags), internalDate });
       }
       lastUid = batch[batch.length - 1]!;
       const copiedNow = messages.length;
@@ -244,9 +250,13 @@ async function saveState(db: Queryable, accountId: number, source: string, folde
   );
 }
 
-/** After a UIDVALIDITY change: is a message of this size and arrival time already in the folder? */
-async function alreadyHere(db: Queryable, mailboxId: number, size: number, internalDate: Date | string | undefined): Promise<boolean> {
-  if (!internalDate) return false;
-  const { rowCount } = await db.query('SELECT 1 FROM messages WHERE mailbox_id = $1 AND size = $2 AND internal_date = $3 LIMIT 1', [mailboxId, size, internalDate]);
-  return (rowCount ?? 0) > 0;
+const arrival = (blobHash: string, internalDate: Date) => `${blobHash} ${internalDate.getTime()}`;
+
+/**
+ * The messages of a hopthu folder by content (blob hash) and INTERNALDATE: read once per
+ * old folder copied from its start, so a folder of any size costs one query.
+ */
+async function messagesAlreadyIn(db: Queryable, mailboxId: number): Promise<Set<string>> {
+  const { rows } = await db.query<{ blob_hash: string; internal_date: Date }>('SELECT blob_hash, internal_date FROM messages WHERE mailbox_id = $1', [mailboxId]);
+  return new Set(rows.map((r) => arrival(r.blob_hash, r.internal_date)));
 }

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { generate } from 'selfsigned';
 import { freePort } from './ports.js';
 import { stopChild } from './stop-child.js';
 
@@ -17,8 +18,10 @@ export interface DovecotUser {
 
 export interface TestDovecot {
   host: '127.0.0.1';
-  /** plain IMAP (no TLS; plaintext logins allowed) */
+  /** IMAP (plaintext logins allowed; STARTTLS offered only with the `tls` option) */
   port: number;
+  /** implicit TLS (imaps), with the `tls` option */
+  tlsPort?: number;
   users: readonly DovecotUser[];
   /** Dovecot's own log (logins, errors), for a failing test's message */
   log(): string;
@@ -50,6 +53,8 @@ export interface DovecotOptions {
    * Names in ASCII: their directories are made as named, not in modified UTF-7.
    */
   virtual?: { prefix: string; folders: Readonly<Record<string, { specialUse: string; definition: string }>> };
+  /** TLS with a self-signed certificate for 127.0.0.1: STARTTLS on `port`, implicit TLS on `tlsPort` */
+  tls?: boolean;
 }
 
 /** Dovecot takes a group by name only */
@@ -119,6 +124,17 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
   writeFileSync(path.join(dir, 'users'), options.users.map((u, i) => `${u.user}:{PLAIN}${u.password}:${owner.uid}:${owner.gid}::${homes}/u${i}::\n`).join(''), { mode: 0o644 });
 
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : undefined;
+  if (options.tls) {
+    const pems = await generate([{ name: 'commonName', value: 'old-mail.test' }], {
+      keySize: 2048,
+      days: 30,
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    } as never);
+    writeFileSync(path.join(dir, 'cert.pem'), pems.cert);
+    writeFileSync(path.join(dir, 'key.pem'), pems.private, { mode: 0o600 });
+  }
   const specials = Object.entries(options.specialFolders ?? {}).map(([name, use]) => `  mailbox ${quote(name)} {\n    special_use = ${use}\n    auto = subscribe\n  }`);
   const logFile = path.join(dir, 'dovecot.log');
   writeFileSync(
@@ -139,7 +155,7 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
       'first_valid_uid = 1',
       'first_valid_gid = 1',
       'mail_location = maildir:~/Maildir',
-      'ssl = no',
+      ...(options.tls ? ['ssl = yes', `ssl_cert = <${dir}/cert.pem`, `ssl_key = <${dir}/key.pem`] : ['ssl = no']),
       'disable_plaintext_auth = no',
       'auth_mechanisms = plain login',
       'passdb {',
@@ -182,7 +198,7 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
       `    port = ${port}`,
       '  }',
       '  inet_listener imaps {',
-      '    port = 0',
+      ...(tlsPort ? ['    address = 127.0.0.1', `    port = ${tlsPort}`, '    ssl = yes'] : ['    port = 0']),
       '  }',
       '}',
       '',
@@ -210,6 +226,7 @@ export async function startDovecot(options: DovecotOptions): Promise<TestDovecot
   return {
     host: '127.0.0.1',
     port,
+    tlsPort,
     users: options.users,
     log,
     maildir: (user) => {

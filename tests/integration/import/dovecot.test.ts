@@ -446,3 +446,49 @@ describe('hopthu import imap from a Dovecot with the Courier layout (every folde
     }
   });
 });
+
+describe('hopthu import imap from a Dovecot with a self-signed certificate', () => {
+  let secured: TestDovecot;
+
+  beforeAll(async () => {
+    secured = await startDovecot({ users: [{ user: 'lantt@old.gov.vn', password: OLD_PASSWORD }], tls: true });
+    const c = new ImapFlow({ host: secured.host, port: secured.tlsPort!, secure: true, auth: { user: 'lantt@old.gov.vn', pass: OLD_PASSWORD }, tls: { rejectUnauthorized: false }, logger: false });
+    await c.connect();
+    await c.append('INBOX', message('Thư qua TLS', { eightBit: true }), ['\\Seen'], at('2024-07-01T01:00:00Z'));
+    await c.logout();
+  });
+
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('imaps:// refuses the certificate with a sentence naming --insecure; with it (tlsVerify off) the mail is copied', async () => {
+    const { db, blobs, config } = server.runtime;
+    const account = await addTestAccount(db, config, 'lantt@yenbai.gov.vn', { password: NEW_PASSWORD, quotaBytes: 0 });
+    const source = { host: secured.host, port: secured.tlsPort!, secure: true, user: 'lantt@old.gov.vn', password: OLD_PASSWORD };
+    const mapping = (tlsVerify: boolean): ImportMapping => ({ accountId: account.id, address: account.address, source: { ...source, tlsVerify } });
+    const [refused] = await runImport(db, blobs, silentLogger, [mapping(true)], { parallel: 1, actor: 'cli:test' });
+    expect(refused!.error).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:${secured.tlsPort} failed \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): .*for a self-signed certificate add --insecure$`));
+    const [copied] = await runImport(db, blobs, silentLogger, [mapping(false)], { parallel: 1, actor: 'cli:test' });
+    expect(copied).toMatchObject({ copied: 1, skipped: [] });
+    expect(copied!.error).toBeUndefined();
+  });
+
+  it('imap:// upgrades with STARTTLS, and checks that certificate too', async () => {
+    const { db, blobs } = server.runtime;
+    const account = (await db.query<{ id: number }>("SELECT id FROM accounts WHERE address = 'lantt@yenbai.gov.vn'")).rows[0]!;
+    const source = { host: secured.host, port: secured.port, secure: false, user: 'lantt@old.gov.vn', password: OLD_PASSWORD };
+    const [refused, upToDate] = await runImport(db, blobs, silentLogger, [
+      { accountId: account.id, address: 'lantt@yenbai.gov.vn', source: { ...source, tlsVerify: true } },
+      { accountId: account.id, address: 'lantt@yenbai.gov.vn', source: { ...source, tlsVerify: false } },
+    ], { parallel: 1, actor: 'cli:test' });
+    expect(refused!.error).toMatch(/^TLS with 127\.0\.0\.1:\d+ failed \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    // the same old mailbox under another URL (imap:// rather than imaps://) has no progress of its
+    // own yet: its messages are recognised by content and arrival time, not copied twice
+    expect(upToDate).toMatchObject({ copied: 0, skipped: [] });
+    expect(upToDate!.error).toBeUndefined();
+    const now = await newClient('lantt@yenbai.gov.vn');
+    expect(await now.status('INBOX', { messages: true })).toMatchObject({ messages: 1 });
+    await now.logout();
+  });
+});
