@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs the system programs hopthu needs and a fresh Debian/Ubuntu machine lacks.
 //   node scripts/setup.mjs          what the server needs (redis-server, unless REDIS_URL is set)
-//   node scripts/setup.mjs --test   plus what the test suite drives (swaks, mbsync, slapd, chromium)
-//   node scripts/setup.mjs --bench  plus what npm run bench drives (chromium)
+//   node scripts/setup.mjs --test   plus what the test suite drives (swaks, mbsync, slapd, dovecot, chromium)
+//   node scripts/setup.mjs --bench  plus what npm run bench drives (dovecot as the IMAP reference, chromium)
 // As root or with sudo on Debian/Ubuntu it runs apt-get; elsewhere it stops with the
 // exact command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +20,9 @@ if (forTests) needed.push(['perl -MNet::SSLeay -e 1', 'libnet-ssleay-perl']);
 if (forTests) needed.push(['mbsync', 'isync']);
 // slapd lives in /usr/sbin, which a non-root PATH may lack
 if (forTests) needed.push(['/usr/sbin/slapd', 'slapd'], ['ldapadd', 'ldap-utils']);
+// `hopthu import imap` is tested against a throwaway Dovecot (tests/support/dovecot.ts), and the
+// IMAP benchmark measures it as the reference; it lives in /usr/sbin too
+if (forTests || forBench) needed.push(['/usr/sbin/dovecot', 'dovecot-imapd']);
 // the webmail's end-to-end tests and its benchmark drive Debian's Chromium through playwright-core
 if (forTests || forBench) needed.push(['/usr/bin/chromium', 'chromium']);
 

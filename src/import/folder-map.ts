@@ -15,17 +15,26 @@ const BY_NAME: Array<[SpecialUse, string, string[]]> = [
 ];
 
 /**
- * RFC 6154 SPECIAL-USE first, then the folder's name. The old server's hierarchy
- * delimiter becomes "/", hopthu's.
+ * Characters an old server allows in a folder name that hopthu's names cannot hold
+ * (RFC 9051 §6.3.9: "*" and "%" are LIST wildcards; Dovecot accepts them), as their
+ * full-width forms, which read the same.
  */
-export function mapFolder(path: string, delimiter: string | null, specialUse: string | null): FolderTarget {
+const UNLISTABLE: Record<string, string> = { '*': '\uff0a', '%': '\uff05' };
+
+/**
+ * RFC 6154 SPECIAL-USE first, then the folder's name. The personal namespace's prefix
+ * ("INBOX." on servers that keep the Courier layout, RFC 2342 §5) is not part of the
+ * name, and the old server's hierarchy delimiter becomes "/", hopthu's.
+ */
+export function mapFolder(path: string, delimiter: string | null, specialUse: string | null, personalPrefix = ''): FolderTarget {
   if (path.toUpperCase() === 'INBOX') return { kind: 'inbox' };
+  const relative = personalPrefix && path.startsWith(personalPrefix) && path.length > personalPrefix.length ? path.slice(personalPrefix.length) : path;
   const special = BY_NAME.find(([use]) => use === specialUse);
   if (special) return { kind: 'special', use: special[0], name: special[1] };
   // only a top-level folder is taken for a special one by its name
-  const isTopLevel = !delimiter || !path.includes(delimiter);
-  const byName = isTopLevel ? BY_NAME.find(([, , names]) => names.includes(fold(path))) : undefined;
+  const isTopLevel = !delimiter || !relative.includes(delimiter);
+  const byName = isTopLevel ? BY_NAME.find(([, , names]) => names.includes(fold(relative))) : undefined;
   if (byName) return { kind: 'special', use: byName[0], name: byName[1] };
-  const name = delimiter && delimiter !== '/' ? path.split(delimiter).map((p) => p.replaceAll('/', '_')).join('/') : path;
-  return { kind: 'named', name };
+  const levels = delimiter && delimiter !== '/' ? relative.split(delimiter).map((p) => p.replaceAll('/', '_')) : [relative];
+  return { kind: 'named', name: levels.join('/').replace(/[*%]/g, (c) => UNLISTABLE[c]!) };
 }

@@ -14,7 +14,10 @@ export interface ImportMapping {
 export interface ImportSummary {
   address: string;
   copied: number;
+  /** folders copied (or already up to date) */
   folders: number;
+  /** folders left out, each with the reason */
+  skipped: Array<{ folder: string; reason: string }>;
   error?: string;
 }
 
@@ -37,14 +40,15 @@ export async function runImport(
       const m = mappings[i]!;
       try {
         const r = await importAccount(db, blobs, log, { accountId: m.accountId, source: m.source, onProgress: (p) => options.onProgress?.(m.address, p) });
-        results[i] = { address: m.address, copied: r.copied, folders: r.folders.length };
+        const skipped = r.folders.filter((f) => f.skipped).map((f) => ({ folder: f.folder, reason: f.skipped! }));
+        results[i] = { address: m.address, copied: r.copied, folders: r.folders.length - skipped.length, skipped };
       } catch (err) {
-        results[i] = { address: m.address, copied: 0, folders: 0, error: (err as Error).message };
+        results[i] = { address: m.address, copied: 0, folders: 0, skipped: [], error: (err as Error).message };
       }
       const r = results[i]!;
       await appendAudit(db, {
         actor: options.actor, action: r.error ? 'import.imap.failure' : 'import.imap', target: m.address, source: 'cli',
-        data: { from: sourceKey(m.source), copied: r.copied, folders: r.folders, ...(r.error ? { error: r.error } : {}) },
+        data: { from: sourceKey(m.source), copied: r.copied, folders: r.folders, ...(r.skipped.length ? { skipped: r.skipped } : {}), ...(r.error ? { error: r.error } : {}) },
       });
     }
   };

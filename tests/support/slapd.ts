@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { freePort } from './ports.js';
+import { stopChild } from './stop-child.js';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
@@ -159,13 +160,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<TestSlapd>
     caFile,
     sizeLimit,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { decodeSpreadsheetText, parseCsv } from '../../provisioning/csv.js';
 import { getAccount } from '../../identity/accounts.js';
-import { runImport, type ImportMapping } from '../../import/import-run.js';
+import { runImport, type ImportMapping, type ImportSummary } from '../../import/import-run.js';
+import type { FolderProgress } from '../../import/imap-import.js';
 import { cliActor, CliUsageError, printTable } from '../io.js';
 import type { CliCommand } from './command.js';
 
@@ -49,11 +50,23 @@ export const importImap: CliCommand = {
       parallel,
       actor: cliActor(),
       onProgress: (who, p) => {
+        // a terminal gets one line rewritten as batches land; a log file one line per folder done
         if (tty) process.stderr.write(`\r\x1b[K${who}: ${p.folder} → ${p.target} ${p.copied}/${p.total}`);
+        else if (p.done) process.stderr.write(`${progressLine(who, p)}\n`);
       },
     });
     if (tty) process.stderr.write('\r\x1b[K');
-    printTable(results.map((r) => ({ account: r.address, folders: r.folders, copied: r.copied, result: r.error ?? 'ok' })), ['account', 'folders', 'copied', 'result']);
-    return results.some((r) => r.error) ? 1 : 0;
+    printTable(results.map((r) => ({ account: r.address, folders: r.folders, copied: r.copied, result: resultText(r) })), ['account', 'folders', 'copied', 'result']);
+    // not everything was copied: an account failed or a folder was left out
+    return results.some((r) => r.error || r.skipped.length) ? 1 : 0;
   },
 };
+
+const progressLine = (who: string, p: FolderProgress) =>
+  p.skipped ? `${who}: ${p.folder} skipped: ${p.skipped}` : `${who}: ${p.folder} → ${p.target} ${p.copied} copied, ${p.total} in the folder`;
+
+function resultText(r: ImportSummary): string {
+  if (r.error) return r.error;
+  if (!r.skipped.length) return 'ok';
+  return `${r.skipped.length} skipped: ${r.skipped.map((s) => `"${s.folder}" (${s.reason})`).join('; ')}`;
+}

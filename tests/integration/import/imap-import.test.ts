@@ -115,7 +115,9 @@ describe('hopthu import imap', () => {
     writeFileSync(map, `\ufeffaddress;user;password\r\nhadtt@yenbai.gov.vn;hadtt@old.gov.vn;${PASSWORD}\r\n`);
     const env = { DATABASE_URL: target.databaseUrl, HOPTHU_DATA_DIR: path.join(target.dir, 'data') };
     const run = await runCli(['import', 'imap', '--from', `imap://127.0.0.1:${oldServer.ports.imap}`, '--map', map, '--insecure'], env);
-    expect(run.stderr).toBe('');
+    // not a terminal: one progress line per folder (INBOX and the five special ones)
+    expect(run.stderr.trim().split('\n')).toHaveLength(6);
+    expect(run.stderr).toContain('hadtt@yenbai.gov.vn: INBOX → INBOX 0 copied, 0 in the folder\n');
     expect(run.stdout).toMatch(/hadtt@yenbai\.gov\.vn\s+\d+\s+0\s+ok/);
     expect(run.code).toBe(0);
     const bad = await runCli(['import', 'imap', '--from', 'pop3://127.0.0.1', '--map', map], env);

@@ -24,4 +24,26 @@ describe('where an old folder goes', () => {
   ] as const)('%s (delimiter %s, special-use %s)', (path, delimiter, use, expected) => {
     expect(mapFolder(path, delimiter, use)).toEqual(expected);
   });
+
+  // RFC 2342 §5: on a Courier-layout server (Dovecot with prefix "INBOX.") every folder sits under the prefix
+  it.each([
+    ['INBOX', null, { kind: 'inbox' }],
+    ['INBOX.Thư đã gửi', null, { kind: 'special', use: '\\Sent', name: 'Sent' }],
+    ['INBOX.Sent Items', null, { kind: 'special', use: '\\Sent', name: 'Sent' }],
+    ['INBOX.Đã gửi đi', '\\Sent', { kind: 'special', use: '\\Sent', name: 'Sent' }],
+    ['INBOX.Dự án', null, { kind: 'named', name: 'Dự án' }],
+    ['INBOX.Dự án.Đường tỉnh 151', null, { kind: 'named', name: 'Dự án/Đường tỉnh 151' }],
+    ['INBOX.Dự án.Sent', null, { kind: 'named', name: 'Dự án/Sent' }],
+  ] as const)('%s under the personal prefix "INBOX." (special-use %s)', (path, use, expected) => {
+    expect(mapFolder(path, '.', use, 'INBOX.')).toEqual(expected);
+  });
+
+  // RFC 9051 §6.3.9: Dovecot accepts the LIST wildcards in names; hopthu keeps their full-width forms
+  it.each([
+    ['50% xong', '50％ xong'],
+    ['Quan trọng*', 'Quan trọng＊'],
+    ['Hồ sơ/100% hoàn thành', 'Hồ sơ/100％ hoàn thành'],
+  ])('%s becomes %s', (path, name) => {
+    expect(mapFolder(path, '/', null)).toEqual({ kind: 'named', name });
+  });
 });
