@@ -64,6 +64,7 @@ export async function renderPage(ctx: WebContext, options: PageOptions): Promise
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${options.title} · ${ctx.t('app.name')}</title>
 <link rel="stylesheet" href="${STYLESHEET.path}">
 <script src="${SCRIPT.path}" defer></script>

@@ -1,3 +1,4 @@
+import { COMPOSE } from '../compose/strings.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { expungeMessages, moveMessages, publishMailboxChanges, storeFlags, uidSetOf, type MailboxChange } from '../../mail/index.js';
 import { accountOf, PageError, type WebContext } from '../context.js';
@@ -25,13 +26,15 @@ const DONE: Record<Action, MailKey> = {
   destroy: 'action.done-destroy',
 };
 
-/** Notice or error a page shows after an action redirected to it. */
+/** Notice or error a page shows after an action (or compose's send) redirected to it. */
 export function actionOutcome(ctx: WebContext, query: Record<string, unknown>): { notice?: string; error?: string } {
   const t = ctx.strings(MAIL);
   const done = DONE[query.done as Action];
   const n = Number(query.n);
   if (done && Number.isSafeInteger(n) && n >= 0) return { notice: t(done, { count: ctx.format.count(n) }) };
   if (query.error === 'none') return { error: t('action.none-selected') };
+  // compose sends the writer back here after a message went out
+  if (query.notice === 'sent') return { notice: ctx.strings(COMPOSE)('sent.notice') };
   return {};
 }
 
