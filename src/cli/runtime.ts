@@ -10,6 +10,7 @@ import { migrate } from '../store/migrate.js';
 import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
 import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
+import type { RedisTarget } from '../store/redis.js';
 
 /** The shared parts every role and CLI command stands on. The only place that picks adapters. */
 export interface Runtime {
@@ -18,8 +19,9 @@ export interface Runtime {
   db: Db;
   blobs: FileBlobStore;
   resolver: DnsResolver;
-  /** Redis URL (external or the embedded server's); connections are opened by whoever needs one */
-  redisUrl?: string;
+  /** the Redis in use (redisUrl, redisSentinel or the embedded server's URL); connections are opened by whoever needs one */
+  redis?: RedisTarget;
+  /** a new connection to the Redis in use (to the current master when behind Sentinel) */
   connectRedis(): Redis;
   /** the directory's password check, for domains that keep passwords there (provisioning.ldap); absent without a directory */
   directoryPasswords?: DirectoryPasswordCheck;
@@ -46,12 +48,12 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
-    let redisUrl = config.redisUrl;
-    if (!redisUrl && options.redis) {
+    let redisTarget: RedisTarget | undefined = config.redisSentinel ?? config.redisUrl;
+    if (!redisTarget && options.redis) {
       const { startEmbeddedRedis } = await import('../store/embedded-redis.js');
       const redis = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), log, adoptRunning: options.owner });
       stops.push(() => redis.stop());
-      redisUrl = redis.url;
+      redisTarget = redis.url;
     }
     const db = createPool(databaseUrl, 30);
     stops.push(() => db.end());
@@ -61,7 +63,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis
-    const connectRedis = redisUrl ? (await import('../store/redis.js')).connectRedis : undefined;
+    const connectRedis = redisTarget ? (await import('../store/redis.js')).connectRedis : undefined;
     const ldap = config.provisioning.ldap;
     const directoryPasswords: DirectoryPasswordCheck | undefined = ldap
       ? async (externalId, password) => (await import('../provisioning/ldap-bind.js')).checkDirectoryPassword(ldap, externalId, password)
@@ -73,10 +75,10 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       blobs,
       resolver,
       ...(directoryPasswords ? { directoryPasswords } : {}),
-      ...(redisUrl ? { redisUrl } : {}),
+      ...(redisTarget ? { redis: redisTarget } : {}),
       connectRedis() {
-        if (!redisUrl || !connectRedis) throw new Error('this command was started without Redis');
-        const connection = connectRedis(redisUrl);
+        if (!redisTarget || !connectRedis) throw new Error('this command was started without Redis');
+        const connection = connectRedis(redisTarget);
         connection.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
         redisConnections.push(connection);
         return connection;
