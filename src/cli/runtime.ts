@@ -79,7 +79,17 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       connectRedis() {
         if (!redisTarget || !connectRedis) throw new Error('this command was started without Redis');
         const connection = connectRedis(redisTarget);
-        connection.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
+        // one warning when the connection is lost (ioredis retries every few ms: a failover would
+        // log dozens), one line when it is back
+        let lost = false;
+        connection.on('error', (err: Error) => {
+          if (!lost) log.warn({ err: err.message }, 'Redis connection error; reconnecting');
+          lost = true;
+        });
+        connection.on('ready', () => {
+          if (lost) log.info('Redis connection back');
+          lost = false;
+        });
         redisConnections.push(connection);
         return connection;
       },
