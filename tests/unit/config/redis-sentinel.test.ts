@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
 import { loadConfig, ConfigError } from '../../../src/config/index.js';
 
 const sentinelOf = (redisSentinel: unknown) => loadConfig({ env: {}, file: undefined, overrides: { redisSentinel } }).redisSentinel;
@@ -45,5 +47,15 @@ describe('redisSentinel: Redis found through Sentinel', () => {
     expect(() => loadConfig({ file: undefined, env: { REDIS_URL: 'redis://127.0.0.1:6379' }, overrides: { redisSentinel: { sentinels: ['127.0.0.1:26379'], name: 'mymaster' } } })).toThrowError(
       /redisSentinel.*give either redisUrl \(one Redis\) or redisSentinel \(Redis behind Sentinel\), not both/,
     );
+  });
+
+  it('the commented redisSentinel section of deploy/hopthu.production.yaml is valid once uncommented', () => {
+    const lines = readFileSync('deploy/hopthu.production.yaml', 'utf8').split('\n');
+    const start = lines.indexOf('# redisSentinel:');
+    expect(start).toBeGreaterThan(0);
+    let end = start + 1;
+    while (lines[end]?.startsWith('#   ')) end++;
+    const { redisSentinel } = YAML.parse(lines.slice(start, end).map((l) => l.slice(2)).join('\n')) as { redisSentinel: unknown };
+    expect(sentinelOf(redisSentinel)).toMatchObject({ name: 'hopthu-redis', sentinels: [{ host: '10.20.0.11', port: 26379 }, { host: '10.20.0.12', port: 26379 }, { host: '10.20.0.13', port: 26379 }] });
   });
 });
