@@ -6,6 +6,8 @@ import { addTestAccount, addTestDomain, eventually } from '../../support/fixture
 import { MASTER_NAME, startSentinelGroup, type SentinelGroup } from '../../support/redis-sentinel.js';
 import { imapClient, PASSWORD, sendViaMx } from '../imap/helpers.js';
 import type { RunningServer } from '../../../src/cli/server.js';
+import { connectRedis } from '../../../src/store/redis.js';
+import { redisSettingWarnings } from '../../../src/store/redis-settings.js';
 
 let env: TestEnv;
 let group: SentinelGroup;
@@ -62,6 +64,12 @@ describe('Redis behind Sentinel', () => {
     await sendViaMx(server, 'Trước khi chuyển máy chủ');
     expect(await exists).toBe(1);
 
+    // the start-up check asks the master: a replica set up wrong goes unseen until it is promoted
+    const replica = connectRedis(`redis://127.0.0.1:${group.replicaPort}`);
+    await replica.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    replica.disconnect();
+    expect(await redisSettingWarnings(server.runtime.connectRedis())).toEqual([]);
+
     // the master dies without a word; a message sent at once is accepted (its spool row is in
     // PostgreSQL) and its job reaches whichever Redis is master once the Sentinel has promoted one
     group.killMaster();
@@ -74,6 +82,7 @@ describe('Redis behind Sentinel', () => {
     expect(promoted).toEqual({ host: '127.0.0.1', port: group.replicaPort });
     // the subscriber of the IMAP role found the new master and subscribed again there
     expect(await exists).toBe(2);
+    expect(await redisSettingWarnings(server.runtime.connectRedis())).toEqual([expect.stringMatching(/maxmemory-policy is "allkeys-lru"/)]);
 
     // through the promoted replica
     exists = nextExists(idler, 10_000);
