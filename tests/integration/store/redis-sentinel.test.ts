@@ -37,7 +37,8 @@ async function subjectsInInbox(): Promise<string[]> {
 
 beforeAll(async () => {
   env = await createTestEnv({ zones: { 'sender.test': [{ type: 'TXT', text: 'v=spf1 ip4:127.0.0.1 -all' }] } });
-  group = await startSentinelGroup(path.join(env.dir, 'sentinel-group'));
+  // three Sentinels with a quorum of two, as in production
+  group = await startSentinelGroup(path.join(env.dir, 'sentinel-group'), 3);
   server = await env.start(
     { redisUrl: undefined, redisSentinel: { sentinels: group.sentinelPorts.map((p) => `127.0.0.1:${p}`), name: MASTER_NAME } },
     ['smtp', 'worker', 'imap'],
