@@ -36,8 +36,8 @@ function sentinelOptions(sentinel: NonNullable<Config['redisSentinel']>): RedisO
     ...(sentinel.sentinelPassword ? { sentinelPassword: sentinel.sentinelPassword } : {}),
     // not ioredis's failoverDetector: a +switch-master that arrives while a connection is already
     // reconnecting ends that connection for good ("Connection is closed."), a BullMQ worker's
-    // included. Sentinel kills the clients of a master it demotes, so they reconnect anyway
-    // an old master that comes back as a replica answers writes with READONLY: find the master again and resend
+    // included. Sentinel kills the clients of a master it demotes, so they reconnect anyway.
+    // An old master that comes back as a replica answers writes with READONLY: find the master again and resend
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   };
 }
