@@ -13,6 +13,8 @@ export const MASTER_NAME = 'mymaster';
 export interface SentinelGroup {
   masterPort: number;
   replicaPort: number;
+  /** the replica's redis-server (SIGSTOP holds its replication back) */
+  replicaPid: number;
   sentinelPorts: number[];
   /** the master's address as the Sentinels report it now */
   currentMaster(): Promise<{ host: string; port: number } | undefined>;
@@ -38,7 +40,8 @@ export async function startSentinelGroup(dir: string, sentinels = 1): Promise<Se
   try {
     const master = await startEmbeddedRedis({ dir: path.join(dir, 'master'), log: silentLogger, tcpPort: masterPort });
     servers.push(master);
-    servers.push(await startEmbeddedRedis({ dir: path.join(dir, 'replica'), log: silentLogger, tcpPort: replicaPort, replicaOf: { host: '127.0.0.1', port: masterPort } }));
+    const replica = await startEmbeddedRedis({ dir: path.join(dir, 'replica'), log: silentLogger, tcpPort: replicaPort, replicaOf: { host: '127.0.0.1', port: masterPort } });
+    servers.push(replica);
     // a Sentinel learns the replicas from the master's INFO when it connects: the replica must be attached by then
     await until(async () => /master_link_status:up/.test(await oneShot(replicaPort, (r) => r.info('replication'))), 'the replica to attach to the master');
     const sentinelPorts: number[] = [];
@@ -61,6 +64,7 @@ export async function startSentinelGroup(dir: string, sentinels = 1): Promise<Se
     return {
       masterPort,
       replicaPort,
+      replicaPid: replica.pid,
       sentinelPorts,
       currentMaster,
       killMaster: () => process.kill(master.pid, 'SIGKILL'),
