@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from '../store/embedded-postgres.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { openBlobStore } from '../store/open-blob-store.js';
 import type { DirectoryPasswordCheck } from '../identity/directory-passwords.js';
+import type { RedisTarget } from '../store/redis.js';
 
 /** The shared parts every role and CLI command stands on. The only place that picks adapters. */
 export interface Runtime {
@@ -19,8 +20,9 @@ export interface Runtime {
   db: Db;
   blobs: BlobStore;
   resolver: DnsResolver;
-  /** Redis URL (external or the embedded server's); connections are opened by whoever needs one */
-  redisUrl?: string;
+  /** the Redis in use (redisUrl, redisSentinel or the embedded server's URL); connections are opened by whoever needs one */
+  redis?: RedisTarget;
+  /** a new connection to the Redis in use (to the current master when behind Sentinel) */
   connectRedis(): Redis;
   /** the directory's password check, for domains that keep passwords there (provisioning.ldap); absent without a directory */
   directoryPasswords?: DirectoryPasswordCheck;
@@ -47,12 +49,12 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
-    let redisUrl = config.redisUrl;
-    if (!redisUrl && options.redis) {
+    let redisTarget: RedisTarget | undefined = config.redisSentinel ?? config.redisUrl;
+    if (!redisTarget && options.redis) {
       const { startEmbeddedRedis } = await import('../store/embedded-redis.js');
       const redis = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), log, adoptRunning: options.owner });
       stops.push(() => redis.stop());
-      redisUrl = redis.url;
+      redisTarget = redis.url;
     }
     const db = createPool(databaseUrl, 30);
     stops.push(() => db.end());
@@ -62,7 +64,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis
-    const connectRedis = redisUrl ? (await import('../store/redis.js')).connectRedis : undefined;
+    const connectRedis = redisTarget ? (await import('../store/redis.js')).connectRedis : undefined;
     const ldap = config.provisioning.ldap;
     const directoryPasswords: DirectoryPasswordCheck | undefined = ldap
       ? async (externalId, password) => (await import('../provisioning/ldap-bind.js')).checkDirectoryPassword(ldap, externalId, password)
@@ -74,11 +76,21 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       blobs,
       resolver,
       ...(directoryPasswords ? { directoryPasswords } : {}),
-      ...(redisUrl ? { redisUrl } : {}),
+      ...(redisTarget ? { redis: redisTarget } : {}),
       connectRedis() {
-        if (!redisUrl || !connectRedis) throw new Error('this command was started without Redis');
-        const connection = connectRedis(redisUrl);
-        connection.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
+        if (!redisTarget || !connectRedis) throw new Error('this command was started without Redis');
+        const connection = connectRedis(redisTarget);
+        // one warning when the connection is lost (ioredis retries every few ms: a failover would
+        // log dozens), one line when it is back
+        let lost = false;
+        connection.on('error', (err: Error) => {
+          if (!lost) log.warn({ err: err.message }, 'Redis connection error; reconnecting');
+          lost = true;
+        });
+        connection.on('ready', () => {
+          if (lost) log.info('Redis connection back');
+          lost = false;
+        });
         redisConnections.push(connection);
         return connection;
       },

@@ -48,8 +48,9 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
   const stops: Array<() => Promise<void>> = [];
   try {
     const redis = runtime.connectRedis();
-    // an external Redis is the operator's; the embedded one is configured right by us
-    if (config.redisUrl) for (const warning of await redisSettingWarnings(redis)) log.warn(warning);
+    // an external Redis is the operator's; the embedded one is configured right by us. Behind
+    // Sentinel this connection is the master's, so the master's settings are the ones checked
+    if (config.redisUrl || config.redisSentinel) for (const warning of await redisSettingWarnings(redis)) log.warn(warning);
     const queue = new DeliveryQueue(redis, config.redisPrefix);
     const context: DeliveryContext = { config, db: runtime.db, redis, blobs: runtime.blobs, queue, resolver: runtime.resolver, log };
     const ports: Record<string, number> = {};

@@ -99,7 +99,8 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(top level)';
-      const value = issue.path.reduce<unknown>((node, p) => (node as Record<string | number, unknown> | undefined)?.[p as string], input);
+      // a list given as one string (HOPTHU_REDIS_SENTINEL__SENTINELS=a,b) has no value at an index of its own
+      const value = issue.path.reduce<unknown>((node, p) => (typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[p as string] : undefined), input);
       const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
       return `  ${key}${shown}: ${issue.message}`;
     });

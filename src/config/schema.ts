@@ -138,6 +138,36 @@ const blobs = z
     if (b.store === 's3' && !b.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: 'blobs.store is "s3": set blobs.s3.endpoint, bucket, accessKeyId and secretAccessKey' });
   });
 
+/**
+ * redisSentinel.sentinels: "host:port" (26379 when the port is left out; IPv6 as [addr]:port).
+ * A comma-separated string is read as a list, so HOPTHU_REDIS_SENTINEL__SENTINELS=a:26379,b:26379 works.
+ */
+const sentinelAddress = z.string().transform((text, ctx) => {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
+  const port = m?.[3] === undefined ? 26379 : Number(m[3]);
+  if (!m || port < 1 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a Sentinel address: write host:port (port 1-65535), e.g. 10.0.0.5:26379` });
+    return z.NEVER;
+  }
+  return { host: (m[1] ?? m[2])!, port };
+});
+const redisSentinel = z.strictObject({
+  /** the Sentinels to ask for the current master; one is enough to start, three or more for a real quorum */
+  sentinels: z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value),
+    z.array(sentinelAddress).min(1, 'name at least one Sentinel (host:port)'),
+  ),
+  /** the master's name in the Sentinels' "sentinel monitor NAME ..." line */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'the master name from "sentinel monitor NAME ..." (letters, digits, . _ -)'),
+  /** AUTH of the Redis servers (requirepass / ACL user) */
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  /** AUTH of the Sentinels themselves, when they have requirepass set */
+  sentinelPassword: z.string().min(1).optional(),
+  /** the database number on the master (SELECT) */
+  db: z.number().int().min(0).default(0),
+});
+
 export const configSchema = z.strictObject({
   /** where embedded PostgreSQL, Redis, blobs and TLS material live */
   dataDir: z.string().min(1).default('./data'),
@@ -147,6 +177,8 @@ export const configSchema = z.strictObject({
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
   /** external Redis; when absent redis-server starts as a child under dataDir/redis */
   redisUrl: z.string().regex(/^(redis|rediss|redis\+unix|unix):\/\//, 'a redis://, rediss:// or redis+unix:// URL').optional(),
+  /** Redis behind Sentinel: the Sentinels tell every connection which server is the master now (instead of redisUrl) */
+  redisSentinel: redisSentinel.optional(),
   /** prefix of every Redis key (queues, pub/sub, counters) */
   redisPrefix: z.string().min(1).default('hopthu'),
   /** on SIGTERM, the longest a process takes to stop before it exits anyway (its unfinished jobs go to other workers) */
@@ -368,6 +400,10 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .default({ level: 'info' }),
+}).superRefine((config, ctx) => {
+  if (config.redisUrl && config.redisSentinel) {
+    ctx.addIssue({ code: 'custom', path: ['redisSentinel'], message: 'give either redisUrl (one Redis) or redisSentinel (Redis behind Sentinel), not both' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -23,6 +23,9 @@ export class DeliveryQueue {
       prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
     });
+    // a lost connection (a Redis restart, a Sentinel failover) is logged by whoever opened it
+    // (Runtime.connectRedis); without a listener BullMQ writes each reconnect attempt to stderr
+    this.queue.on('error', () => {});
   }
 
   /** Adds the job unless one for this row exists already (BullMQ ignores a duplicate job id). */

@@ -4,6 +4,8 @@ import type { Logger } from '../shared/logger.js';
 
 export interface MailboxWatcher {
   mailboxChanged(change: MailboxChange): void;
+  /** notifications about the mailbox may have been missed: look at it again */
+  mailboxMayHaveChanged(mailboxId: number): void;
 }
 
 /**
@@ -29,6 +31,20 @@ export class MailboxEvents {
       if (channel !== mailboxChannel(prefix, change.mailboxId)) return;
       for (const w of this.watchers.get(change.mailboxId) ?? []) w.mailboxChanged(change);
     });
+    // what was published while the subscriber had no connection (a Redis restart, a Sentinel
+    // failover) never reaches it: once it is back and subscribed again, every watcher looks again
+    let lost = false;
+    subscriber.on('close', () => (lost = true));
+    subscriber.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      // ioredis sends the SUBSCRIBEs right after 'ready'; the PING answers after them
+      setImmediate(() => void subscriber.ping().catch(() => {}).then(() => this.recheckAll()));
+    });
+  }
+
+  private recheckAll(): void {
+    for (const [mailboxId, set] of this.watchers) for (const w of set) w.mailboxMayHaveChanged(mailboxId);
   }
 
   async watch(mailboxId: number, watcher: MailboxWatcher): Promise<void> {

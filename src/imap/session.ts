@@ -186,8 +186,12 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   }
 
   mailboxChanged(change: MailboxChange): void {
+    this.mailboxMayHaveChanged(change.mailboxId);
+  }
+
+  mailboxMayHaveChanged(mailboxId: number): void {
     const sel = this.selected;
-    if (!sel || sel.id !== change.mailboxId) return;
+    if (!sel || sel.id !== mailboxId) return;
     sel.stale = true;
     if (this.idling) void this.exclusive(this.idling).catch(() => {});
   }

@@ -43,7 +43,9 @@ export async function runApplyJob(ctx: ProvisioningJobContext, data: ApplyJobDat
 }
 
 export function provisioningQueue(connection: Redis, prefix: string): Queue<ApplyJobData> {
-  return new Queue<ApplyJobData>(PROVISIONING_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 }, attempts: 1 } });
+  const queue = new Queue<ApplyJobData>(PROVISIONING_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 }, attempts: 1 } });
+  queue.on('error', () => {}); // the connection's errors are logged where it was opened (Runtime.connectRedis)
+  return queue;
 }
 
 /** Adds the apply job of a run; an unfinished job of the same run is reused (BullMQ ignores a duplicate id). */

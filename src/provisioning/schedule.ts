@@ -66,6 +66,7 @@ export async function runScheduledSync(ctx: ProvisioningJobContext): Promise<Sch
  */
 export async function startScheduledSync(ctx: ProvisioningJobContext, connect: () => Redis): Promise<() => Promise<void>> {
   const queue = new Queue(SCHEDULE_QUEUE, { connection: connect(), prefix: ctx.config.redisPrefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 } });
+  queue.on('error', () => {}); // the connection's errors are logged where it was opened (Runtime.connectRedis)
   const schedule = ctx.config.provisioning.schedule;
   if (!schedule) {
     await queue.removeJobScheduler(SCHEDULED_SYNC);

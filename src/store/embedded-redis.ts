@@ -9,6 +9,8 @@ export interface EmbeddedRedis {
   /** redis+unix URL understood by hopthu's Redis client factory */
   url: string;
   owned: boolean;
+  /** the redis-server process */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export interface EmbeddedRedisOptions {
   tcpPort?: number;
   /** append-only persistence (the default); throwaway test servers may turn it off */
   appendOnly?: boolean;
+  /** start as a replica of this master (test set-ups of Redis behind Sentinel) */
+  replicaOf?: { host: string; port: number };
   adoptRunning?: boolean;
 }
 
@@ -49,7 +53,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   if (running) {
     log.info({ pid: running, dir }, 'using the embedded Redis already running');
     await waitUntilReady(socket, 10_000);
-    return { url, owned: Boolean(options.adoptRunning), stop: options.adoptRunning ? () => stopPid(running, 'SIGTERM', 10_000) : async () => {} };
+    return { url, owned: Boolean(options.adoptRunning), pid: running, stop: options.adoptRunning ? () => stopPid(running, 'SIGTERM', 10_000) : async () => {} };
   }
 
   const binary = findRedisServer();
@@ -68,6 +72,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--save', '',
     '--maxmemory-policy', 'noeviction',
     '--loglevel', 'warning',
+    ...(options.replicaOf ? ['--replicaof', options.replicaOf.host, String(options.replicaOf.port)] : []),
   ];
   const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let lastOutput = '';
@@ -82,6 +87,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   return {
     url,
     owned: true,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null || child.pid === undefined) return;
       await stopPid(child.pid, 'SIGTERM', 10_000); // redis flushes the append-only file on SIGTERM
