@@ -45,7 +45,18 @@ export interface FolderEntry {
  * Trash, Junk, Archive) with names in the reader's language, then the others as a tree,
  * each level in the language's collation.
  */
-export async function folderEntries(ctx: WebContext, ownerAccountId: number): Promise<FolderEntry[]> {
+export function folderEntries(ctx: WebContext, ownerAccountId: number): Promise<FolderEntry[]> {
+  // a page asks for the tree twice (its heading and the sidebar): one read per request
+  const byOwner = entriesOfRequest.get(ctx) ?? new Map<number, Promise<FolderEntry[]>>();
+  entriesOfRequest.set(ctx, byOwner);
+  let entries = byOwner.get(ownerAccountId);
+  if (!entries) byOwner.set(ownerAccountId, (entries = readFolderEntries(ctx, ownerAccountId)));
+  return entries;
+}
+
+const entriesOfRequest = new WeakMap<WebContext, Map<number, Promise<FolderEntry[]>>>();
+
+async function readFolderEntries(ctx: WebContext, ownerAccountId: number): Promise<FolderEntry[]> {
   const t = ctx.strings(MAIL);
   const all = await listMailboxes(ctx.deps.db, ownerAccountId);
   const special = all
