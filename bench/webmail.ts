@@ -114,7 +114,8 @@ export async function runWebmailBench(opts: BenchOptions): Promise<{ metrics: Me
   const users = intEnv('BENCH_WEBMAIL_USERS', 20);
   const rounds = intEnv('BENCH_WEBMAIL_ROUNDS', 25);
   if (!opts.skipBuild) log(`built dist/ in ${buildDist().toFixed(1)} s`);
-  const server = await startHopthuImap({ accounts: 2, roles: 'imap,worker,web' });
+  const profileDir = process.env.BENCH_WEBMAIL_PROFILE;
+  const server = await startHopthuImap({ accounts: 2, roles: 'imap,worker,web', ...(profileDir ? { profileDir } : {}) });
   try {
     const base = `http://127.0.0.1:${server.httpPort}`;
     const run = randomBytes(4).toString('hex');

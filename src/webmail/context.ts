@@ -60,7 +60,7 @@ export function makeContext(
   return {
     deps,
     ...parts,
-    format: new LocaleFormat(parts.locale, deps.config.web.timeZone),
+    format: LocaleFormat.of(parts.locale, deps.config.web.timeZone),
     secure: req.protocol === 'https',
     ip: req.ip,
     t: translator(parts.locale, COMMON),

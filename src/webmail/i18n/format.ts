@@ -15,7 +15,17 @@ export class LocaleFormat {
   private readonly number: Intl.NumberFormat;
   readonly collator: Intl.Collator;
 
-  constructor(
+  private static readonly made = new Map<string, LocaleFormat>();
+
+  /** One per language and time zone: ICU formatters are costly to make (about 1 ms) and never change. */
+  static of(locale: Locale, timeZone: string): LocaleFormat {
+    const key = `${locale}|${timeZone}`;
+    let format = LocaleFormat.made.get(key);
+    if (!format) LocaleFormat.made.set(key, (format = new LocaleFormat(locale, timeZone)));
+    return format;
+  }
+
+  private constructor(
     readonly locale: Locale,
     readonly timeZone: string,
   ) {
@@ -31,9 +41,20 @@ export class LocaleFormat {
 
   /** A message list's date: the time today, day and month this year, the full date before. */
   listDate(date: Date, now = new Date()): string {
-    if (this.dayKey.format(date) === this.dayKey.format(now)) return this.time.format(date);
-    if (this.dayKey.format(date).slice(0, 4) === this.dayKey.format(now).slice(0, 4)) return this.dayMonth.format(date);
+    const day = this.dayKey.format(date);
+    const today = this.today(now);
+    if (day === today) return this.time.format(date);
+    if (day.slice(0, 4) === today.slice(0, 4)) return this.dayMonth.format(date);
     return this.fullDate.format(date);
+  }
+
+  private todayCache = { minute: -1, key: '' };
+
+  /** today's YYYY-MM-DD in the time zone, made once a minute rather than once per list row */
+  private today(now: Date): string {
+    const minute = Math.floor(now.getTime() / 60_000);
+    if (this.todayCache.minute !== minute) this.todayCache = { minute, key: this.dayKey.format(now) };
+    return this.todayCache.key;
   }
 
   /** The full date and time, for a message's header and the audit log. */
