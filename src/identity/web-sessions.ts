@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/db.js';
+import { toAccount, type Account, type AccountRow } from './accounts.js';
 
 export type SessionStage = 'second-factor' | 'change-password' | 'ready';
 
@@ -70,14 +71,16 @@ export async function createSession(
 }
 
 /**
- * The live session a cookie's token opens, or undefined when it is unknown, ended,
- * past its lifetime or idle too long. last_seen_at is written at most once a minute.
+ * The live session a cookie's token opens, with its account, or undefined when it is
+ * unknown, ended, past its lifetime or idle too long. One query for both: every page asks.
+ * last_seen_at is written at most once a minute.
  */
-export async function findSession(db: Queryable, token: string, limits: SessionLimits): Promise<WebSession | undefined> {
-  const { rows } = await db.query<SessionRow>(
-    `SELECT ${COLUMNS} FROM web_sessions
-      WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-        AND last_seen_at > now() - make_interval(mins => $2)`,
+export async function findSession(db: Queryable, token: string, limits: SessionLimits): Promise<{ session: WebSession; account: Account } | undefined> {
+  const { rows } = await db.query<SessionRow & { account: AccountRow }>(
+    `SELECT ${COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, row_to_json(a.*) AS account
+       FROM web_sessions s JOIN accounts a ON a.id = s.account_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND s.last_seen_at > now() - make_interval(mins => $2)`,
     [hashToken(token), limits.idleMinutes],
   );
   const row = rows[0];
@@ -85,7 +88,14 @@ export async function findSession(db: Queryable, token: string, limits: SessionL
   if (Date.now() - row.last_seen_at.getTime() > 60_000) {
     await db.query('UPDATE web_sessions SET last_seen_at = now() WHERE id = $1', [row.id]);
   }
-  return toSession(row);
+  return { session: toSession(row), account: toAccount(rowDates(row.account)) };
+}
+
+/** row_to_json gives timestamps as text; the account's Date fields want Dates */
+function rowDates(r: AccountRow): AccountRow {
+  const out: Record<string, unknown> = { ...r };
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string' && /_at$/.test(k)) out[k] = new Date(v);
+  return out as unknown as AccountRow;
 }
 
 export async function setSessionStage(db: Queryable, sessionId: number, stage: SessionStage): Promise<void> {

@@ -5,7 +5,6 @@ import multipart from '@fastify/multipart';
 import compress from '@fastify/compress';
 import { constants } from 'node:zlib';
 import type { WebDeps } from '../cli/web.js';
-import { getAccountById } from '../identity/accounts.js';
 import { UserError } from '../shared/errors.js';
 import { ASSETS } from './assets/bundle.js';
 import { findSession, randomToken, revokeAllSessions, type WebSession } from '../identity/web-sessions.js';
@@ -97,10 +96,11 @@ async function webmailPlugin(app: FastifyInstance, options: { deps: WebmailDeps 
     const cookies = readCookies(req.headers.cookie);
     const locale = languageOf(req, cookies);
     const token = cookies.get(SESSION_COOKIE);
-    let session = token ? await findSession(deps.db, token, limits) : undefined;
-    let account = session?.stage === 'ready' ? await getAccountById(deps.db, session.accountId) : undefined;
-    if (account && account.status !== 'active') {
-      await revokeAllSessions(deps.db, account.id);
+    const found = token ? await findSession(deps.db, token, limits) : undefined;
+    let session = found?.session;
+    let account = session?.stage === 'ready' ? found?.account : undefined;
+    if (found && found.account.status !== 'active') {
+      await revokeAllSessions(deps.db, found.account.id);
       session = undefined;
       account = undefined;
     }
