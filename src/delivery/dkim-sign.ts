@@ -3,7 +3,7 @@
  * Returns the header to prepend; the message itself is not copied or changed.
  */
 import { createPrivateKey } from 'node:crypto';
-import mailauth from 'mailauth';
+import mailauth from '../shared/mailauth.js';
 
 export interface DkimSigningKey {
   /** d= (RFC 6376 §3.5): the domain that takes responsibility for the message. */

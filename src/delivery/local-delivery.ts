@@ -3,7 +3,8 @@ import { adjustBlobRef } from '../store/blob-refs.js';
 import { expandRecipient, type Expansion } from '../identity/recipients.js';
 import { getAccountById, toAccount, type Account, type AccountRow } from '../identity/accounts.js';
 import { getMailbox } from '../mail/mailboxes.js';
-import { storeDescription, type PreparedDescription } from '../mail/parsed.js';
+import { storeDescriptionCte, type PreparedDescription } from '../mail/parsed.js';
+import type { ParsedMessage } from '../mail/mime/index.js';
 import { deliverToMailbox, type DeliveryResult } from '../mail/deliver.js';
 import { publishMailboxChange, type MailboxChange } from '../mail/notify.js';
 import type { DeliveryContext } from './context.js';
@@ -31,16 +32,17 @@ export async function deliverLocal(
   const changes: MailboxChange[] = [];
   let replies: number[] = [];
   const settled = await transaction(ctx.db, async (client) => {
-    if (description.unstored) await storeDescription(client, spool.blobHash, description.unstored);
     const summary = description.summary;
-    const locked = await lockDueLocalRecipients(client, spool.id);
+    const locked = await lockDueLocalRecipients(client, spool, description.unstored ?? null);
     let stored = 0;
     const inboxed: Account[] = [];
+    // the lock query says whose vacation is off: most deliveries then skip the vacation query
+    const noVacation = new Set(locked.filter((r) => r.account && r.vacationOn === false).map((r) => r.account!.id));
     for (const recipient of locked) {
       const outcome = expireIfDue(await deliverOne(recipient), expired);
       await recordOutcome(client, recipient, outcome, decide(recipient, outcome));
     }
-    replies = await answerVacations(client, ctx, spool, description.parsed, inboxed);
+    replies = await answerVacations(client, ctx, spool, description.parsed, inboxed.filter((a) => !noVacation.has(a.id)));
     if (settle) return settleSpool(client, ctx, spool, stored);
     await adjustBlobRef(client, spool.blobHash, stored);
     return undefined;
@@ -109,22 +111,33 @@ interface RecipientRow {
   spool_id: number; recipient: string; route: SpoolRecipient['route']; status: SpoolRecipient['status']; attempts: number;
   next_attempt_at: Date; last_code: string | null; last_error: string | null; remote_mta: string | null; notify: string | null;
   account: (Omit<AccountRow, 'created_at'> & { created_at: string }) | null;
+  vacation_on: boolean;
 }
 
-/** A recipient row with the account of the same address, when there is one (the common case: no expansion needed). */
-type LockedRecipient = SpoolRecipient & { account: Account | null };
+/**
+ * A recipient row with the account of the same address, when there is one (the common case: no expansion
+ * needed), and whether that account's vacation responder is switched on.
+ */
+type LockedRecipient = SpoolRecipient & { account: Account | null; vacationOn: boolean };
 
-/** Locks this spool row's due local recipients, each with its account in the same query; rows another worker holds are skipped. */
-async function lockDueLocalRecipients(db: Queryable, spoolId: number): Promise<LockedRecipient[]> {
+/**
+ * Locks this spool row's due local recipients, each with its account in the same query; rows another
+ * worker holds are skipped. The same statement stores the blob's new parsed description, if any.
+ */
+async function lockDueLocalRecipients(db: Queryable, spool: SpoolRow, unstored: ParsedMessage | null): Promise<LockedRecipient[]> {
   const { rows } = await db.query<RecipientRow>(
-    `SELECT r.*, to_jsonb(a) AS account FROM spool_recipients r LEFT JOIN accounts a ON a.address = r.recipient
+    `WITH ${storeDescriptionCte(2, 3)}
+     SELECT r.*, to_jsonb(a) AS account,
+            EXISTS (SELECT 1 FROM account_preferences p WHERE p.account_id = a.id AND p.vacation_enabled) AS vacation_on
+       FROM spool_recipients r LEFT JOIN accounts a ON a.address = r.recipient
       WHERE r.spool_id = $1 AND r.status = 'pending' AND r.route <> 'remote' AND r.next_attempt_at <= now()
       ORDER BY r.recipient FOR UPDATE OF r SKIP LOCKED`,
-    [spoolId],
+    [spool.id, spool.blobHash, unstored],
   );
   return rows.map((r) => ({
     spoolId: r.spool_id, recipient: r.recipient, route: r.route, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at,
     lastCode: r.last_code, lastError: r.last_error, remoteMta: r.remote_mta, notify: r.notify,
     account: r.account ? toAccount({ ...r.account, created_at: new Date(r.account.created_at) }) : null,
+    vacationOn: r.vacation_on,
   }));
 }

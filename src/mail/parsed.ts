@@ -11,13 +11,17 @@ import type { MessageSummary } from './append.js';
  * (addBlobRef made it).
  */
 export async function storeDescription(db: Queryable, hash: string, parsed: ParsedMessage): Promise<void> {
-  // one statement: the delivery path runs this for every new blob
-  await db.query(
-    `WITH described AS (UPDATE blobs SET parsed = $2 WHERE hash = $1 AND parsed IS NULL RETURNING hash)
-     INSERT INTO search_backlog (hash) SELECT hash FROM described ON CONFLICT DO NOTHING`,
-    [hash, parsed],
-  );
+  await db.query(`WITH ${storeDescriptionCte(1, 2)} SELECT 1`, [hash, parsed]);
 }
+
+/**
+ * storeDescription as the WITH items of another statement (`$hash`, `$parsed`: its parameter
+ * numbers; a null description stores nothing): delivery folds it into its recipient lock, one
+ * round trip fewer for every new blob.
+ */
+export const storeDescriptionCte = (hash: number, parsed: number) =>
+  `described AS (UPDATE blobs SET parsed = $${parsed} WHERE $${parsed}::jsonb IS NOT NULL AND hash = $${hash} AND parsed IS NULL RETURNING hash),
+   backlogged AS (INSERT INTO search_backlog (hash) SELECT hash FROM described ON CONFLICT DO NOTHING)`;
 
 /**
  * The parsed description of a blob, made once per blob and kept beside it: a circular

@@ -18,7 +18,12 @@ export interface SearchResult {
   highestModseq: number | null;
 }
 
-export const serverTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+export function serverTimeZone(): string {
+  // asked for every delivered message (the vacation check): resolve the zone again only when TZ changes
+  if (zoneFor.tz !== process.env.TZ || !zoneFor.zone) zoneFor = { tz: process.env.TZ, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+  return zoneFor.zone;
+}
+let zoneFor: { tz: string | undefined; zone: string } = { tz: undefined, zone: '' };
 
 /** SEARCH / UID SEARCH over one folder, evaluated in PostgreSQL in one statement. */
 export async function searchMailbox(db: Queryable, mailboxId: number, query: SearchKey, options: SearchOptions): Promise<SearchResult> {

@@ -5,7 +5,7 @@
  * (RFC 8601) and, when local policy says so, the refusal for a DMARC reject.
  */
 import type { Readable } from 'node:stream';
-import mailauth from 'mailauth';
+import mailauth from '../shared/mailauth.js';
 import type { AuthenticateOptions } from 'mailauth';
 import type { DnsResolver } from '../shared/dns.js';
 

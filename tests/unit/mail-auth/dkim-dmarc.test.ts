@@ -3,6 +3,7 @@ import { dkimSignatureHeader } from '../../../src/delivery/dkim-sign.js';
 import { generateDkimKeyPair, type DkimKeyPair } from '../../../src/identity/dkim-keys.js';
 import { createResolver, type DnsResolver } from '../../../src/shared/dns.js';
 import { verifyInbound, type InboundAuthInput } from '../../../src/smtp/mail-auth.js';
+import { dkimKeyCacheActive, dkimKeyCacheStats } from '../../../src/shared/mailauth.js';
 import { startDnsServer, type TestDnsServer } from '../../support/dns-server.js';
 
 const CLIENT_IP = '192.0.2.10';
@@ -83,6 +84,32 @@ describe('DKIM (RFC 6376 §6)', () => {
     const outcome = await verify(tampered, 'bounce@other.test');
     expect(outcome.dkim[0]).toMatchObject({ result: 'fail' });
     expect(outcome.authenticationResults).toMatch(/dkim=fail\b/);
+  });
+
+  it('a published key is parsed once and reused while its record is unchanged; a rotated key is seen at once', async () => {
+    expect(dkimKeyCacheActive).toBe(true);
+    const [first, rotated] = await Promise.all([
+      generateDkimKeyPair('signed.test', { selector: 'rotating', algorithm: 'ed25519' }),
+      generateDkimKeyPair('signed.test', { selector: 'rotating', algorithm: 'ed25519' }),
+    ]);
+    dns.set(first.dnsName, [{ type: 'TXT', text: first.dnsTxt }]);
+    const before = { ...dkimKeyCacheStats };
+    for (let i = 0; i < 3; i++) {
+      const outcome = await verify(await signed(message('vanphong@signed.test'), first), 'bounce@other.test');
+      expect(outcome.dkim[0]).toMatchObject({ result: 'pass', selector: 'rotating' });
+    }
+    expect(dkimKeyCacheStats.misses - before.misses).toBe(1);
+    expect(dkimKeyCacheStats.hits - before.hits).toBe(2);
+
+    dns.set(first.dnsName, [{ type: 'TXT', text: rotated.dnsTxt }]);
+    const old = await verify(await signed(message('vanphong@signed.test'), first), 'bounce@other.test');
+    expect(old.dkim[0]).toMatchObject({ result: 'fail' });
+    const fresh = await verify(await signed(message('vanphong@signed.test'), rotated), 'bounce@other.test');
+    expect(fresh.dkim[0]).toMatchObject({ result: 'pass' });
+
+    dns.set(first.dnsName, []);
+    const withdrawn = await verify(await signed(message('vanphong@signed.test'), rotated), 'bounce@other.test');
+    expect(withdrawn.dkim[0]?.result).not.toBe('pass');
   });
 
   it('an unsigned message has no DKIM results and arc=none', async () => {
