@@ -77,4 +77,33 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
     await other.logout();
     c.close();
   });
+
+  it('a held-back EXPUNGE survives later catch-ups (which read only the changes) and goes out at the next NOOP, numbers intact', async () => {
+    const other = imapClient(t.server);
+    await other.connect();
+    await other.mailboxCreate('Catchup');
+    for (const n of [1, 2, 3]) await other.append('Catchup', `Subject: catch-up ${n}\r\n\r\nbody ${n}\r\n`);
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    expect(await c.command('s', 'SELECT Catchup')).toContain('* 3 EXISTS');
+    await other.mailboxOpen('Catchup');
+    await other.messageDelete('1:1', { uid: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await c.command('f1', 'FETCH 1 FLAGS')).some((l) => l.includes('EXPUNGE'))).toBe(false);
+    // changes after the held-back expunge: a flag on UID 3 and a new message
+    await other.messageFlagsAdd('3:3', ['\\Flagged'], { uid: true });
+    await other.append('Catchup', 'Subject: catch-up 4\r\n\r\nbody 4\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    const f2 = await c.command('f2', 'FETCH 1 FLAGS');
+    expect(f2.some((l) => l.includes('EXPUNGE'))).toBe(false);
+    // UID 3 is still message 3 until the EXPUNGE is announced
+    expect(f2).toContain('* 3 FETCH (FLAGS (\\Flagged))');
+    expect(f2).toContain('* 4 EXISTS');
+    expect(await c.command('n', 'NOOP')).toEqual(['* 1 EXPUNGE', 'n OK NOOP completed']);
+    const all = await c.command('u', 'UID FETCH 1:* (FLAGS)');
+    expect(all.filter((l) => l.startsWith('* '))).toEqual(['* 1 FETCH (UID 2 FLAGS ())', '* 2 FETCH (UID 3 FLAGS (\\Flagged))', '* 3 FETCH (UID 4 FLAGS ())']);
+    await other.logout();
+    c.close();
+  });
 });
