@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { mailboxChangesSince, type Mailbox, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, type Mailbox, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
 import { ImapBad } from './errors.js';
@@ -177,6 +177,25 @@ export class SelectedMailbox {
       this.gone = true;
       return [];
     }
+    return this.apply(snap, allowExpunge, withUid, withModseq);
+  }
+
+  /**
+   * RFC 9051 §6.3.2: a SELECT of the folder already selected starts a new view of it. That
+   * view is this one with every change since applied (the expunges too, unannounced), the
+   * same as a fresh snapshot, without reading every message again (clients re-SELECT often).
+   * A fresh snapshot is taken when the folder's counters disagree with the caught-up view.
+   */
+  async reopen(db: Queryable, readOnly: boolean): Promise<SelectedMailbox> {
+    const snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
+    const { mailbox } = snap;
+    if (this.gone || mailbox.noselect || mailbox.uidValidity !== this.uidValidity) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
+    this.apply(snap, true, false, false);
+    if (this.uids.length !== mailbox.messageCount) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
+    return new SelectedMailbox({ mailbox, uids: this.uids, modseqs: [], flags: this.uids.map((uid) => this.flagsOf(uid)) }, readOnly);
+  }
+
+  private apply(snap: MailboxChangesSince, allowExpunge: boolean, withUid: boolean, withModseq: boolean): Buffer[] {
     this.stale = false;
     this.syncedModseq = snap.mailbox.highestModseq;
     const out: Buffer[] = [];

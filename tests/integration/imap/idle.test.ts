@@ -106,4 +106,33 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
     await other.logout();
     c.close();
   });
+
+  it('SELECT of the folder already selected, after others changed it, answers what a fresh session sees (RFC 9051 §6.3.2)', async () => {
+    const other = imapClient(t.server);
+    await other.connect();
+    await other.mailboxCreate('Reselect');
+    for (const n of [1, 2, 3, 4]) await other.append('Reselect', `Subject: reselect ${n}\r\n\r\nbody ${n}\r\n`);
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    await c.command('s1', 'SELECT Reselect');
+    await other.mailboxOpen('Reselect');
+    await other.messageDelete('2:2', { uid: true });
+    await other.messageFlagsAdd('4:4', ['\\Seen', '$Work'], { uid: true });
+    await other.append('Reselect', 'Subject: reselect 5\r\n\r\nbody 5\r\n');
+    // no NOOP in between: the second SELECT must not lean on notifications having arrived
+    const again = await c.command('s2', 'SELECT Reselect');
+    const fresh = await RawImap.connect(t.server.ports.imap!);
+    await fresh.line();
+    await fresh.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    const first = await fresh.command('s2', 'SELECT Reselect');
+    // the old folder's responses end with [CLOSED]; after it, the same answer as the fresh SELECT
+    expect(again.filter((l) => !l.includes('[CLOSED]'))).toEqual(first);
+    expect(first).toContain('* 4 EXISTS');
+    const flags = 'UID FETCH 1:* (FLAGS)';
+    expect(await c.command('f', flags)).toEqual(await fresh.command('f', flags));
+    await other.logout();
+    c.close();
+    fresh.close();
+  });
 });
