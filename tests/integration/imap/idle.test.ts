@@ -22,6 +22,23 @@ function waitFor<T>(emitter: { once(event: string, fn: (v: T) => void): unknown 
   });
 }
 
+/** a raw session of annv, logged in */
+async function loggedIn(): Promise<RawImap> {
+  const c = await RawImap.connect(t.server.ports.imap!);
+  await c.line();
+  await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+  return c;
+}
+
+/** another session (imapflow) that has made folder `name` with `count` small messages, UIDs 1..count */
+async function folderWith(name: string, count: number) {
+  const other = imapClient(t.server);
+  await other.connect();
+  await other.mailboxCreate(name);
+  for (let n = 1; n <= count; n++) await other.append(name, `Subject: ${name} ${n}\r\n\r\nbody ${n}\r\n`);
+  return other;
+}
+
 describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', () => {
   it('an idling imapflow client hears * n EXISTS for mail delivered through the MX', async () => {
     const client = imapClient(t.server);
@@ -61,9 +78,7 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
   });
 
   it('without IDLE, changes by another session arrive before the tagged OK of NOOP; FETCH holds back EXPUNGE', async () => {
-    const c = await RawImap.connect(t.server.ports.imap!);
-    await c.line();
-    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    const c = await loggedIn();
     expect(await c.command('s', 'SELECT INBOX')).toContain('* 1 EXISTS');
     const other = imapClient(t.server);
     await other.connect();
@@ -79,13 +94,8 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
   });
 
   it('a held-back EXPUNGE survives later catch-ups (which read only the changes) and goes out at the next NOOP, numbers intact', async () => {
-    const other = imapClient(t.server);
-    await other.connect();
-    await other.mailboxCreate('Catchup');
-    for (const n of [1, 2, 3]) await other.append('Catchup', `Subject: catch-up ${n}\r\n\r\nbody ${n}\r\n`);
-    const c = await RawImap.connect(t.server.ports.imap!);
-    await c.line();
-    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    const other = await folderWith('Catchup', 3);
+    const c = await loggedIn();
     expect(await c.command('s', 'SELECT Catchup')).toContain('* 3 EXISTS');
     await other.mailboxOpen('Catchup');
     await other.messageDelete('1:1', { uid: true });
@@ -108,13 +118,8 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
   });
 
   it('SELECT of the folder already selected, after others changed it, answers what a fresh session sees (RFC 9051 §6.3.2)', async () => {
-    const other = imapClient(t.server);
-    await other.connect();
-    await other.mailboxCreate('Reselect');
-    for (const n of [1, 2, 3, 4]) await other.append('Reselect', `Subject: reselect ${n}\r\n\r\nbody ${n}\r\n`);
-    const c = await RawImap.connect(t.server.ports.imap!);
-    await c.line();
-    await c.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    const other = await folderWith('Reselect', 4);
+    const c = await loggedIn();
     await c.command('s1', 'SELECT Reselect');
     await other.mailboxOpen('Reselect');
     await other.messageDelete('2:2', { uid: true });
@@ -122,9 +127,7 @@ describe('IDLE (RFC 2177) and updates from other sessions (RFC 9051 §7.5.1)', (
     await other.append('Reselect', 'Subject: reselect 5\r\n\r\nbody 5\r\n');
     // no NOOP in between: the second SELECT must not lean on notifications having arrived
     const again = await c.command('s2', 'SELECT Reselect');
-    const fresh = await RawImap.connect(t.server.ports.imap!);
-    await fresh.line();
-    await fresh.command('l', `LOGIN annv@yenbai.gov.vn "${PASSWORD}"`);
+    const fresh = await loggedIn();
     const first = await fresh.command('s2', 'SELECT Reselect');
     // the old folder's responses end with [CLOSED]; after it, the same answer as the fresh SELECT
     expect(again.filter((l) => !l.includes('[CLOSED]'))).toEqual(first);
