@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { mailboxSnapshot, type Mailbox, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, type Mailbox, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
 import { ImapBad } from './errors.js';
@@ -23,6 +23,10 @@ export class SelectedMailbox {
   readonly highestModseq: number;
   uids: number[];
   private flags = new Map<number, readonly string[]>();
+  /** the folder's HIGHESTMODSEQ the view has caught up to: sync reads only what changed after it */
+  private syncedModseq: number;
+  /** expunged by others but not yet announced (RFC 9051 §7.5.1: not during FETCH, STORE, SEARCH) */
+  private heldBackExpunges = new Set<number>();
   keywords: string[];
   /** a notification arrived since the last sync */
   stale = false;
@@ -44,6 +48,7 @@ export class SelectedMailbox {
     this.uidValidity = snapshot.mailbox.uidValidity;
     this.uidNext = snapshot.mailbox.uidNext;
     this.highestModseq = snapshot.mailbox.highestModseq;
+    this.syncedModseq = snapshot.mailbox.highestModseq;
     this.uids = [...snapshot.uids];
     snapshot.uids.forEach((uid, i) => this.flags.set(uid, snapshot.flags[i] ?? []));
     this.keywords = [...snapshot.mailbox.keywords];
@@ -165,50 +170,66 @@ export class SelectedMailbox {
    * FETCH, STORE or SEARCH, which use sequence numbers.
    */
   async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false): Promise<Buffer[]> {
-    let snap: MailboxSnapshot;
+    let snap: MailboxChangesSince;
     try {
-      snap = await mailboxSnapshot(db, this.id);
+      snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
     } catch {
       this.gone = true;
       return [];
     }
+    return this.apply(snap, allowExpunge, withUid, withModseq);
+  }
+
+  /**
+   * RFC 9051 §6.3.2: a SELECT of the folder already selected starts a new view of it. That
+   * view is this one with every change since applied (the expunges too, unannounced), the
+   * same as a fresh snapshot, without reading every message again (clients re-SELECT often).
+   * A fresh snapshot is taken when the folder's counters disagree with the caught-up view.
+   */
+  async reopen(db: Queryable, readOnly: boolean): Promise<SelectedMailbox> {
+    const snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
+    const { mailbox } = snap;
+    if (this.gone || mailbox.noselect || mailbox.uidValidity !== this.uidValidity) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
+    this.apply(snap, true, false, false);
+    if (this.uids.length !== mailbox.messageCount) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
+    return new SelectedMailbox({ mailbox, uids: this.uids, modseqs: [], flags: this.uids.map((uid) => this.flagsOf(uid)) }, readOnly);
+  }
+
+  private apply(snap: MailboxChangesSince, allowExpunge: boolean, withUid: boolean, withModseq: boolean): Buffer[] {
     this.stale = false;
+    this.syncedModseq = snap.mailbox.highestModseq;
     const out: Buffer[] = [];
-    const now = new Map<number, readonly string[]>();
-    const modseqs = new Map<number, number>();
-    snap.uids.forEach((uid, i) => {
-      now.set(uid, snap.flags[i] ?? []);
-      modseqs.set(uid, snap.modseqs[i] ?? 0);
-    });
     const keywordsBefore = this.keywords.join(' ');
     this.keywords = [...snap.mailbox.keywords];
     if (this.keywords.join(' ') !== keywordsBefore) out.push(untagged(atom('FLAGS'), permanentFlagAtoms(this.keywords, false)));
-    const expunged = this.uids.filter((uid) => !now.has(uid));
-    if (allowExpunge) out.push(...this.expunge(expunged));
+    for (const uid of snap.expunged) if (this.seqOf(uid) > 0) this.heldBackExpunges.add(uid);
+    if (allowExpunge) {
+      out.push(...this.expunge(this.heldBackExpunges));
+      this.heldBackExpunges.clear();
+    }
     // held-back EXPUNGEs go out at the next point that allows them
-    else if (expunged.length) this.stale = true;
-    for (const uid of this.uids) {
-      const f = now.get(uid);
-      if (!f) continue;
-      const before = this.flags.get(uid) ?? [];
-      if (before.join(' ') !== f.join(' ')) {
-        this.flags.set(uid, f);
-        const items: ImapValue[] = [atom('FLAGS'), f.map(atom)];
-        if (withUid) items.unshift(atom('UID'), uid);
-        // RFC 7162 §3.1.4: once CONDSTORE is on, unsolicited FETCH responses carry MODSEQ
-        if (withModseq) items.push(atom('MODSEQ'), [modseqs.get(uid) ?? 0]);
-        out.push(untagged(this.seqOf(uid), atom('FETCH'), items));
-      }
-    }
+    else if (this.heldBackExpunges.size) this.stale = true;
     const max = this.maxUid;
-    const added = snap.uids.filter((uid) => uid > max);
-    if (added.length) {
-      for (const uid of added) {
+    let added = false;
+    snap.uids.forEach((uid, i) => {
+      const f = snap.flags[i] ?? [];
+      if (uid > max) {
         this.uids.push(uid);
-        this.flags.set(uid, now.get(uid) ?? []);
+        this.flags.set(uid, f);
+        added = true;
+        return;
       }
-      out.push(untagged(this.exists, atom('EXISTS')));
-    }
+      const before = this.flags.get(uid);
+      // not in the view: expunged by this session already
+      if (!before || before.join(' ') === f.join(' ')) return;
+      this.flags.set(uid, f);
+      const items: ImapValue[] = [atom('FLAGS'), f.map(atom)];
+      if (withUid) items.unshift(atom('UID'), uid);
+      // RFC 7162 §3.1.4: once CONDSTORE is on, unsolicited FETCH responses carry MODSEQ
+      if (withModseq) items.push(atom('MODSEQ'), [snap.modseqs[i] ?? 0]);
+      out.push(untagged(this.seqOf(uid), atom('FETCH'), items));
+    });
+    if (added) out.push(untagged(this.exists, atom('EXISTS')));
     return out;
   }
 }

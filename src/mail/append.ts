@@ -82,7 +82,7 @@ export async function accountUsage(db: Queryable, accountId: number): Promise<nu
 }
 
 /**
- * Adds several messages to a mailbox in two statements, inside the caller's transaction:
+ * Adds several messages to a mailbox in one statement, inside the caller's transaction:
  * one update of the mailbox row takes consecutive UIDs and one MODSEQ for them all (one
  * command, one MODSEQ: RFC 7162 §3.1), one insert writes the rows. For APPEND and
  * MULTIAPPEND (RFC 3502); `flags` must be validated already (flags.ts). The caller adds
@@ -95,26 +95,29 @@ export async function appendMessages(
 ): Promise<{ uids: number[]; modseq: number }> {
   const unseen = inputs.filter((m) => !m.flags.includes('\\Seen')).length;
   const bytes = inputs.reduce((n, m) => n + m.size, 0);
-  const { rows } = await db.query<{ first: number; modseq: number }>(
-    `UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = highest_modseq + 1,
-            message_count = message_count + $2, unseen_count = unseen_count + $3, total_bytes = total_bytes + $4
-      WHERE id = $1
-      RETURNING uid_next - $2 AS first, highest_modseq AS modseq`,
-    [mailboxId, inputs.length, unseen, bytes],
-  );
-  const { first, modseq } = rows[0]!;
   const column = <T>(f: (m: Omit<AppendInput, 'mailboxId' | 'deliveryKey'>) => T) => inputs.map(f);
-  await db.query(
-    `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash,
-                           subject, from_text, to_text, sent_date, message_id)
-     SELECT $1, $2 + x.i - 1, $3, string_to_array(x.flags, ' '), x.internal_date, x.size, x.blob_hash,
-            x.subject, x.from_text, x.to_text, x.sent_date, x.message_id
-       FROM unnest($4::text[], $5::timestamptz[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-            WITH ORDINALITY x(flags, internal_date, size, blob_hash, subject, from_text, to_text, sent_date, message_id, i)`,
+  // the counters and the rows in one statement (a round trip less per APPEND); RETURNING
+  // from the mailbox update alone, so the answer is one row however many messages went in
+  const { rows } = await db.query<{ first: number; modseq: number }>(
+    `WITH mb AS (
+       UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = highest_modseq + 1,
+              message_count = message_count + $2, unseen_count = unseen_count + $3, total_bytes = total_bytes + $4
+        WHERE id = $1
+        RETURNING uid_next - $2 AS first, highest_modseq AS modseq
+     ), inserted AS (
+       INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash,
+                             subject, from_text, to_text, sent_date, message_id)
+       SELECT $1, mb.first + x.i - 1, mb.modseq, string_to_array(x.flags, ' '), x.internal_date, x.size, x.blob_hash,
+              x.subject, x.from_text, x.to_text, x.sent_date, x.message_id
+         FROM mb, unnest($5::text[], $6::timestamptz[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
+              WITH ORDINALITY x(flags, internal_date, size, blob_hash, subject, from_text, to_text, sent_date, message_id, i)
+     )
+     SELECT first, modseq FROM mb`,
     [
       mailboxId,
-      first,
-      modseq,
+      inputs.length,
+      unseen,
+      bytes,
       column((m) => [...new Set(m.flags)].join(' ')),
       column((m) => m.internalDate),
       column((m) => m.size),
@@ -126,5 +129,6 @@ export async function appendMessages(
       column((m) => m.summary.messageId),
     ],
   );
+  const { first, modseq } = rows[0]!;
   return { uids: inputs.map((_, i) => first + i), modseq };
 }

@@ -14,9 +14,7 @@ export interface ExpungeResult {
 
 interface Gone {
   uid: number;
-  size: number;
   hash: string;
-  seen: boolean;
 }
 
 /**
@@ -31,22 +29,27 @@ export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = 
   return mailTransaction(db, async (client) => {
     const mailbox = lockedOne(await lockMailboxes(client, [mailboxId]), mailboxId);
     const { lo, hi } = rangeArrays(uids);
+    const modseq = mailbox.highestModseq + 1;
+    // one statement removes the rows, keeps their UIDs for QRESYNC and settles the folder's
+    // counters (a round trip less per step: UID EXPUNGE is a hot command)
     const { rows } = await client.query<Gone>(
-      `DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) r(lo, hi)
-        WHERE m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi AND (NOT $4::boolean OR '\\Deleted' = ANY (m.flags))
-       RETURNING m.uid, m.size, m.blob_hash AS hash, '\\Seen' = ANY (m.flags) AS seen`,
-      [mailbox.id, lo, hi, deletedOnly],
+      `WITH gone AS (
+         DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) r(lo, hi)
+          WHERE m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi AND (NOT $4::boolean OR '\\Deleted' = ANY (m.flags))
+         RETURNING m.uid, m.size, m.blob_hash AS hash, '\\Seen' = ANY (m.flags) AS seen
+       ), kept AS (
+         INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT $1, uid, $5 FROM gone
+       ), counters AS (
+         UPDATE mailboxes SET highest_modseq = $5, message_count = message_count - g.n,
+                unseen_count = unseen_count - g.unseen, total_bytes = total_bytes - g.bytes
+           FROM (SELECT count(*) AS n, count(*) FILTER (WHERE NOT seen) AS unseen, COALESCE(sum(size), 0) AS bytes FROM gone) g
+          WHERE id = $1 AND g.n > 0
+       )
+       SELECT uid, hash FROM gone`,
+      [mailbox.id, lo, hi, deletedOnly, modseq],
     );
     if (rows.length === 0) return { uids: [], modseq: null, changes: [] };
-    const modseq = mailbox.highestModseq + 1;
     const gone = rows.map((r) => r.uid).sort((a, b) => a - b);
-    await client.query('INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT $1, unnest($2::bigint[]), $3', [mailbox.id, gone, modseq]);
-    await client.query(
-      `UPDATE mailboxes SET highest_modseq = $2, message_count = message_count - $3,
-              unseen_count = unseen_count - $4, total_bytes = total_bytes - $5
-        WHERE id = $1`,
-      [mailbox.id, modseq, rows.length, rows.filter((r) => !r.seen).length, rows.reduce((n, r) => n + r.size, 0)],
-    );
     await releaseMessageBlobRefs(client, rows.map((r) => r.hash));
     return { uids: gone, modseq, changes: [{ type: 'expunge', mailboxId: mailbox.id, uids: gone, modseq }] };
   });

@@ -44,14 +44,61 @@ export async function mailboxSnapshot(db: Queryable, mailboxId: number): Promise
   if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
   // RFC 9051 §6.3.2: a \Noselect name cannot be selected
   if (row.noselect) throw new UserError('noselect', `"${row.name}" is only a level in the folder tree and holds no messages`);
+  return { mailbox: toMailbox(row), uids: numbers(row.s_uids), modseqs: numbers(row.s_modseqs), flags: flagLists(row.s_flags) };
+}
+
+/** Flag lists joined by SP, one per line; equal lists share one frozen array. */
+function flagLists(joinedLines: string | null): ReadonlyArray<readonly string[]> {
+  if (joinedLines === null) return [];
   const interned = new Map<string, readonly string[]>();
-  const flags = row.s_flags === null
-    ? []
-    : row.s_flags.split('\n').map((joined) => {
-        if (joined === '') return NO_FLAGS;
-        let f = interned.get(joined);
-        if (!f) interned.set(joined, (f = Object.freeze(sortFlags(joined.split(' ')))));
-        return f;
-      });
-  return { mailbox: toMailbox(row), uids: numbers(row.s_uids), modseqs: numbers(row.s_modseqs), flags };
+  return joinedLines.split('\n').map((joined) => {
+    if (joined === '') return NO_FLAGS;
+    let f = interned.get(joined);
+    if (!f) interned.set(joined, (f = Object.freeze(sortFlags(joined.split(' ')))));
+    return f;
+  });
+}
+
+/**
+ * What a selected session needs to catch up after `modseq` (its view's last HIGHESTMODSEQ):
+ * the folder row, the messages added or re-flagged since (parallel arrays as in the
+ * snapshot) and the UIDs expunged since (expunged_messages). Every change to a folder's
+ * messages takes its row lock and raises highest_modseq in the same transaction, so one
+ * statement sees a consistent cut: a change is either in it, with its modseq, or not yet.
+ * Reading only the changes, instead of every message on each notification, is what keeps
+ * a shared folder with several open sessions cheap (RFC 7162 §3.1.4's own idea, server-side).
+ */
+export interface MailboxChangesSince extends MailboxSnapshot {
+  /** UIDs expunged after `modseq` (not ordered) */
+  expunged: number[];
+}
+
+interface ChangesRow extends Row {
+  s_expunged: string | null;
+}
+
+export async function mailboxChangesSince(db: Queryable, mailboxId: number, modseq: number): Promise<MailboxChangesSince> {
+  const { rows } = await db.query<ChangesRow>(
+    `SELECT mb.*, s.s_uids, s.s_modseqs, s.s_flags, e.s_expunged
+       FROM mailboxes mb
+      CROSS JOIN LATERAL (
+        SELECT string_agg(m.uid::text, ',' ORDER BY m.uid) AS s_uids,
+               string_agg(m.modseq::text, ',' ORDER BY m.uid) AS s_modseqs,
+               string_agg(array_to_string(m.flags, ' '), E'\\n' ORDER BY m.uid) AS s_flags
+          FROM messages m WHERE m.mailbox_id = mb.id AND m.modseq > $2) s
+      CROSS JOIN LATERAL (
+        SELECT string_agg(x.uid::text, ',') AS s_expunged
+          FROM expunged_messages x WHERE x.mailbox_id = mb.id AND x.modseq > $2) e
+      WHERE mb.id = $1`,
+    [mailboxId, modseq],
+  );
+  const row = rows[0];
+  if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
+  return {
+    mailbox: toMailbox(row),
+    uids: numbers(row.s_uids),
+    modseqs: numbers(row.s_modseqs),
+    flags: flagLists(row.s_flags),
+    expunged: numbers(row.s_expunged),
+  };
 }

@@ -55,6 +55,8 @@ export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreF
     const added = input.action === 'remove' ? [] : canonical.added;
     const modseq = mailbox.highestModseq + 1;
     const { lo, hi } = rangeArrays(input.uids);
+    // one statement changes the messages and settles the folder's row (HIGHESTMODSEQ, unseen
+    // count, keywords) from what it changed: a round trip less for every STORE
     const { rows } = await client.query<Row>(
       `WITH target AS (
          SELECT m.id, m.uid, m.flags, m.modseq,
@@ -71,35 +73,28 @@ export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreF
          UPDATE messages m SET flags = t.new, modseq = $7
            FROM target t
           WHERE m.id = t.id AND t.passed AND NOT (t.new @> t.flags AND t.flags @> t.new)
-         RETURNING m.id
+         RETURNING m.id, ('\\Seen' = ANY (t.flags))::int - ('\\Seen' = ANY (t.new))::int AS unseen_delta
+       ), folder AS (
+         UPDATE mailboxes SET highest_modseq = CASE WHEN u.n > 0 THEN $7 ELSE highest_modseq END,
+                unseen_count = unseen_count + u.unseen_delta, keywords = keywords || $8::text[]
+           FROM (SELECT count(*) AS n, COALESCE(sum(unseen_delta), 0) AS unseen_delta FROM updated) u
+          WHERE id = $1 AND (u.n > 0 OR cardinality($8::text[]) > 0)
        )
        SELECT t.uid, t.flags AS old, t.new, t.modseq, t.passed, (u.id IS NOT NULL) AS changed
          FROM target t LEFT JOIN updated u ON u.id = t.id
         ORDER BY t.uid`,
-      [mailbox.id, lo, hi, input.action, input.unchangedSince ?? null, flags, modseq],
+      [mailbox.id, lo, hi, input.action, input.unchangedSince ?? null, flags, modseq, added],
     );
 
     const result: StoreFlagsResult = { updated: [], unchanged: [], modified: [], modseq: null, changes: [] };
-    let unseenDelta = 0;
     for (const r of rows) {
       if (!r.passed) result.modified.push(r.uid);
       else if (!r.changed) result.unchanged.push({ uid: r.uid, flags: sortFlags(r.old), modseq: r.modseq });
-      else {
-        result.updated.push({ uid: r.uid, flags: sortFlags(r.new), modseq });
-        unseenDelta += Number(r.old.includes('\\Seen')) - Number(r.new.includes('\\Seen'));
-      }
+      else result.updated.push({ uid: r.uid, flags: sortFlags(r.new), modseq });
     }
-    if (result.updated.length === 0 && added.length === 0) return result;
-    result.modseq = result.updated.length > 0 ? modseq : null;
-    await client.query(
-      `UPDATE mailboxes SET highest_modseq = CASE WHEN $2 THEN $3 ELSE highest_modseq END,
-              unseen_count = unseen_count + $4, keywords = keywords || $5::text[]
-        WHERE id = $1`,
-      [mailbox.id, result.updated.length > 0, modseq, unseenDelta, added],
-    );
-    if (result.updated.length > 0) {
-      result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids: result.updated.map((u) => u.uid), modseq });
-    }
+    if (result.updated.length === 0) return result;
+    result.modseq = modseq;
+    result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids: result.updated.map((u) => u.uid), modseq });
     return result;
   });
 }

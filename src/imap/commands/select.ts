@@ -18,7 +18,8 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
   if (condstore) session.condstore = true;
   // RFC 9051 §6.3.2: a SELECT ends the current selection first, even when it then fails;
   // RFC 7162 §3.2.11, RFC 9051 §7.1: [CLOSED] marks where the old folder's responses end
-  if (session.selected) {
+  const previous = session.selected;
+  if (previous) {
     session.select(null);
     session.send(untaggedStatus('OK', 'Previous folder is now closed', 'CLOSED'));
   }
@@ -34,7 +35,8 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
   await session.ctx.events.watch(mailbox.id, session);
   let sel: SelectedMailbox;
   try {
-    sel = new SelectedMailbox(await mailboxSnapshot(session.ctx.db, mailbox.id), readOnly);
+    // the same folder again: catch the old view up rather than read every message (selected-mailbox.ts)
+    sel = previous?.id === mailbox.id ? await previous.reopen(session.ctx.db, readOnly) : new SelectedMailbox(await mailboxSnapshot(session.ctx.db, mailbox.id), readOnly);
   } catch (err) {
     session.ctx.events.unwatch(mailbox.id, session);
     throw err;
