@@ -33,6 +33,8 @@ export interface AuthAttempt {
   password: string;
   service: AuthService;
   remoteAddress?: string;
+  /** what the client says it is: the browser's User-Agent, the IMAP ID (RFC 2971), the SMTP EHLO name; audited with the attempt */
+  client?: string | undefined;
 }
 
 /** What authentication needs from the configuration. */
@@ -71,7 +73,7 @@ export async function authenticatePassword(db: Queryable, settings: AuthSettings
   const audit = (action: string, data: Record<string, unknown> = {}) => {
     if (action.startsWith('auth.') && action !== 'auth.lockout') logins.inc({ service: attempt.service, result: action.endsWith('.success') ? 'success' : data.reason === 'locked' ? 'locked' : 'failure' });
     if (action === 'auth.lockout') lockouts.inc({ by: String(data.by) });
-    return appendAudit(db, { actor, action, target: address, source: ip, agencyId, data: { service: attempt.service, ...data } });
+    return appendAudit(db, { actor, action, target: address, source: ip, agencyId, data: { service: attempt.service, ...(attempt.client ? { client: attempt.client.slice(0, 200) } : {}), ...data } });
   };
   const key = address ?? actor.toLowerCase();
   const failure = async (reason: AuthFailure, detail: Record<string, unknown> = {}): Promise<AuthOutcome> => {

@@ -40,6 +40,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   /** RFC 7162 §3.2.3: ENABLE QRESYNC was given (expunges are then announced as VANISHED) */
   qresync = false;
   readonly remoteAddress: string;
+  /** the client's name and version from ID (RFC 2971), when it sent one */
+  clientId: string | undefined;
   private socket: Socket;
   /** where the plain bytes come from: the socket, or the inflater under COMPRESS=DEFLATE */
   private input: Readable;

@@ -66,6 +66,7 @@ export function createSmtpServer(ctx: SmtpContext, role: ListenerRole): SMTPServ
         password: auth.password ?? '',
         service: 'smtp',
         remoteAddress: session.remoteAddress,
+        client: session.hostNameAppearsAs,
       }, { redis: ctx.redis, prefix: ctx.config.redisPrefix, policy: ctx.config.lockout }).then(
         (result) => {
           if (!result.ok) {

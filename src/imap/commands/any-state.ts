@@ -31,7 +31,11 @@ export const logout: Command<'LOGOUT'> = {
 /** RFC 2971 §3.1: the server answers with its own identification */
 export const id: Command<'ID'> = {
   states: ANY,
-  async run(session) {
+  async run(session, args) {
+    // kept for the audit log's login events: "Thunderbird 115.3", "iOS Mail 17.1"
+    const fields = new Map((args.params ?? []).map(([k, v]) => [k.toLowerCase(), v]));
+    const name = fields.get('name');
+    if (name) session.clientId = [name, fields.get('version')].filter(Boolean).join(' ').slice(0, 200);
     session.send(untagged(atom('ID'), ['name', 'hopthu', 'vendor', 'hopthu']));
   },
 };

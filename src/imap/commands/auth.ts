@@ -70,7 +70,7 @@ async function signIn(session: Session, username: string, password: string): Pro
   const outcome: AuthOutcome = await authenticatePassword(
     db,
     session.ctx.authSettings,
-    { username, password, service: 'imap', remoteAddress: session.remoteAddress },
+    { username, password, service: 'imap', remoteAddress: session.remoteAddress, client: session.clientId },
     { redis, prefix: config.redisPrefix, policy: config.lockout },
   );
   if (!outcome.ok) {

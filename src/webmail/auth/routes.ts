@@ -62,7 +62,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebmailDeps): voi
     const ctx = req.web;
     const form = readForm(req);
     const address = form.text('address').trim();
-    const outcome = await authenticatePassword(deps.db, authSettings, { username: address, password: form.text('password'), service: 'web', remoteAddress: ctx.ip }, guard());
+    const outcome = await authenticatePassword(deps.db, authSettings, { username: address, password: form.text('password'), service: 'web', remoteAddress: ctx.ip, client: req.headers['user-agent'] }, guard());
     if (!outcome.ok) {
       const error =
         outcome.reason === 'locked'

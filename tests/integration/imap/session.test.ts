@@ -27,6 +27,20 @@ describe('IMAP session (RFC 9051 §6.1, §6.2)', () => {
     c.close();
   });
 
+  it('names the client from its ID (RFC 2971) in the audit event of the login', async () => {
+    const c = await RawImap.connect(t.server.ports.imap!);
+    await c.line();
+    expect((await c.command('i1', 'ID ("name" "Thunderbird" "version" "115.3.1")')).at(-1)).toBe('i1 OK ID completed');
+    expect((await c.command('i2', `LOGIN ${t.an.address} "${PASSWORD}"`)).at(-1)).toMatch(/^i2 OK/);
+    await c.command('i3', 'LOGOUT');
+    c.close();
+    const { rows } = await t.server.runtime.db.query<{ data: { service: string; client?: string } }>(
+      "SELECT data FROM audit_events WHERE action = 'auth.imap.success' AND target = $1 ORDER BY id DESC LIMIT 1",
+      [t.an.address],
+    );
+    expect(rows[0]!.data).toMatchObject({ service: 'imap', client: 'Thunderbird 115.3.1' });
+  });
+
   it('LOGIN with a wrong password answers NO [AUTHENTICATIONFAILED]', async () => {
     const c = await RawImap.connect(t.server.ports.imap!);
     await c.line();

@@ -52,6 +52,11 @@ describe('webmail login', () => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Lax/);
     expect(setCookie).not.toMatch(/Secure/); // plain HTTP on loopback
+    // the audit event names the browser (Node's fetch says "node")
+    const { rows } = await server.runtime.db.query<{ data: { service: string; client?: string } }>(
+      "SELECT data FROM audit_events WHERE action = 'auth.web.success' AND target = 'annv@yenbai.gov.vn' ORDER BY id DESC LIMIT 1",
+    );
+    expect(rows[0]!.data).toMatchObject({ service: 'web', client: 'node' });
   });
 
   it('refuses a wrong password with a sentence and keeps the address typed', async () => {
