@@ -16,6 +16,7 @@ import {
 } from './app-passwords.js';
 import { exportAuditRoute, listAuditEventsRoute, loginHistoryRoute } from './audit.js';
 import { approveInspectionRoute, denyInspectionRoute, endInspectionRoute, listInspectionsRoute, requestInspectionRoute } from './inspections.js';
+import { applyRunRoute, createPlanRoute, getRunRoute, listRunsRoute } from './provisioning.js';
 import { listOwnSessionsRoute, listSessionsRoute, revokeOwnSessionRoute, revokeSessionsRoute } from './sessions.js';
 
 /** Every operation of the admin API: the server's routes and the OpenAPI document are both made from this list. */
@@ -31,5 +32,6 @@ export const ADMIN_ROUTES: readonly AnyApiRoute[] = [
   listSessionsRoute, revokeSessionsRoute,
   listAuditEventsRoute, loginHistoryRoute, exportAuditRoute,
   listInspectionsRoute, requestInspectionRoute, approveInspectionRoute, denyInspectionRoute, endInspectionRoute,
+  listRunsRoute, createPlanRoute, getRunRoute, applyRunRoute,
   meRoute, listOwnAppPasswordsRoute, createOwnAppPasswordRoute, revokeOwnAppPasswordRoute, listOwnSessionsRoute, revokeOwnSessionRoute,
 ];

@@ -10,7 +10,8 @@ import { csrfField, renderPage } from '../layout.js';
 import { seeOther, sendPage } from '../plugin.js';
 import { consoleMenu } from './menu.js';
 import { HR_STRINGS } from './hr-strings.js';
-import { agencyCodesInReach, visibleRun } from './provisioning-scope.js';
+import { visibleRun } from './provisioning-scope.js';
+import { agencyCodesInReach } from '../../provisioning/scope.js';
 
 /** What the progress page and its JSON say about a run's apply job. */
 type JobState = 'not-started' | 'waiting' | 'running' | 'done' | 'failed';

@@ -5,7 +5,6 @@ import { planFromSnapshot, readSource } from '../../provisioning/service.js';
 import { readSpreadsheetBytes } from '../../provisioning/spreadsheet-source.js';
 import type { SourceSnapshot } from '../../provisioning/source.js';
 import type { PlanItem, PlanOp } from '../../provisioning/plan-types.js';
-import { getAgencyById } from '../../identity/agencies.js';
 import type { WebContext, WebmailDeps } from '../context.js';
 import { readForm } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
@@ -15,7 +14,8 @@ import { consoleMenu } from './menu.js';
 import { HR_STRINGS } from './hr-strings.js';
 import { scopesWith } from './accounts-scope.js';
 import { hrErrorText, PAGE_SIZE, pageNumber, pager } from './accounts-view.js';
-import { agencyCodesInReach, limitPlanToAgencies, PROVISIONING_ROLES, runsVisibleTo, visibleRun } from './provisioning-scope.js';
+import { PROVISIONING_ROLES, runsVisibleTo, visibleRun } from './provisioning-scope.js';
+import { planWithinScopes } from '../../provisioning/scope.js';
 import { registerProvisioningJobs } from './provisioning-jobs.js';
 
 const OPS: readonly PlanOp[] = [
@@ -89,13 +89,9 @@ ${runs.map((r) => html`<tr><td><a href="/admin/provisioning/${r.status === 'pend
     const scopes = await scopesWith(ctx, PROVISIONING_ROLES);
     try {
       const snapshot = await read();
-      let plan = await planFromSnapshot(deps.db, deps.config, snapshot);
-      const reach = await agencyCodesInReach(deps.db, scopes);
-      if (reach) {
-        const roots = new Set<string>();
-        for (const s of scopes) if (s.role === 'agency-admin') roots.add((await getAgencyById(deps.db, s.agencyId)).code.toUpperCase());
-        plan = await limitPlanToAgencies(deps.db, plan, snapshot, reach, roots, { outside: (code, address) => t('plan.outside', { code: code ?? '—', address }) });
-      }
+      const plan = await planWithinScopes(deps.db, await planFromSnapshot(deps.db, deps.config, snapshot), snapshot, scopes, {
+        outside: (code, address) => t('plan.outside', { code: code ?? '—', address }),
+      });
       const run = await runForPlan(deps.db, plan, ctx.account!.address);
       return seeOther(reply, `/admin/provisioning/runs/${run.id}`);
     } catch (err) {

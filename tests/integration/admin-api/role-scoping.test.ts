@@ -11,7 +11,7 @@ let api: ApiEnv;
 const endable: Record<TestRole, number> = { auditor: 3, user: 4, 'agency-admin': 5, 'domain-admin': 6, superadmin: 7 };
 
 beforeAll(async () => {
-  api = await startApiEnv();
+  api = await startApiEnv({ 'provisioning.domain': 'yenbai.gov.vn' });
   const { db } = api.server.runtime;
   const auditor = await getAccount(db, 'doan@yenbai.gov.vn');
   await grantRole(db, { accountId: auditor.id, role: 'auditor', grantedBy: 'test' });
@@ -137,6 +137,12 @@ const CASES: Case[] = [
   c('approveInspection', 'a pending one asked by another', 'POST', '/api/v1/inspections/1/approve', by(200, 403, 403, 403, 403)),
   c('denyInspection', 'a pending one', 'POST', '/api/v1/inspections/2/deny', by(200, 403, 403, 403, 403)),
   c('endInspection', 'an active one', 'POST', (r) => `/api/v1/inspections/${endable[r]}/end`, by(200, 403, 403, 200, 403)),
+  c('listProvisioningRuns', 'the runs in reach', 'GET', '/api/v1/provisioning/runs', by(200, 403, 200, 403, 403)),
+  c('createProvisioningPlan', 'from a sheet of SNV-TCCB', 'POST', '/api/v1/provisioning/plans', by(201, 403, 201, 403, 403), (r) => ({
+    source: 'csv', content: `Mã cán bộ,Họ và tên,Chức vụ,Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên\r\nRS-${r},Người Thử Nghiệm,Chuyên viên,SNV-TCCB,Phòng Tổ chức,SNV`,
+  })),
+  c('getProvisioningRun', 'one that does not exist', 'GET', '/api/v1/provisioning/runs/999999', by(404, 403, 404, 403, 403)),
+  c('applyProvisioningRun', 'one that does not exist', 'POST', '/api/v1/provisioning/runs/999999/apply', by(404, 403, 404, 403, 403), () => ({})),
   c('listOwnSessions', 'the user’s own', 'GET', '/api/v1/me/sessions', by(403, 403, 403, 403, 200)),
   c('revokeOwnSession', 'one that is not theirs', 'DELETE', '/api/v1/me/sessions/999999', by(403, 403, 403, 403, 404)),
   c('listOwnAppPasswords', 'the user’s own', 'GET', '/api/v1/me/app-passwords', by(403, 403, 403, 403, 200)),
