@@ -31,8 +31,12 @@ function createdCard(ctx: WebContext, created: CreatedAppPassword): SafeHtml {
 <dt>${t('app.username')}</dt><dd><code>${ctx.account!.address}</code></dd>
 <dt>${t('app.incoming')}</dt><dd>${t('app.server', { host: server.host, port: server.imaps })}</dd>
 <dt>${t('app.outgoing')}</dt><dd>${t('app.server', { host: server.host, port: server.submissions })}</dd>
-</dl></section>`;
+</dl>${appleProfileLink(ctx)}</section>`;
 }
+
+/** iPhone, iPad and Mac set the account up from a configuration profile (client-setup/apple-profile.ts). */
+const appleProfileLink = (ctx: WebContext) =>
+  html`<p><a class="button secondary" href="/.well-known/apple-mail.mobileconfig?address=${encodeURIComponent(ctx.account!.address)}" download>${ctx.strings(SETTINGS)('app.apple-profile')}</a> <span class="hint">${ctx.strings(SETTINGS)('app.apple-profile-hint')}</span></p>`;
 
 /**
  * App passwords for mail programs: made with a name and scopes (IMAP, SMTP), shown once
@@ -48,7 +52,7 @@ export function registerAppPasswordSettings(app: FastifyInstance, deps: WebmailD
     const scopes = state.scopes ?? APP_PASSWORD_SCOPES;
     const main = html`<h1>${t('menu.app-passwords')}</h1>
 ${created ? createdCard(ctx, created) : ''}
-<div class="card"><p>${t('app.help')}</p><h2>${t('app.list-title')}</h2>
+<div class="card"><p>${t('app.help')}</p>${appleProfileLink(ctx)}<h2>${t('app.list-title')}</h2>
 ${list.length
   ? html`<table class="list"><thead><tr><th>${t('app.col-name')}</th><th>${t('app.col-scopes')}</th><th>${t('app.col-created')}</th><th>${t('app.col-used')}</th><th><span class="sr">${t('app.revoke')}</span></th></tr></thead><tbody>
 ${list.map((p) => html`<tr><td>${p.name}</td><td>${p.scopes.map((s) => t(SCOPE_LABEL[s])).join(', ')}</td><td>${ctx.format.longDate(p.createdAt)}</td>

@@ -35,6 +35,12 @@ describe('settings: app passwords', () => {
     await web.login(ADDRESS, PASSWORD);
     const empty = await web.get('/mail/settings/app-passwords');
     expect(empty.text).toContain('Chưa có mật khẩu ứng dụng nào.');
+    // iPhone, iPad and Mac set themselves up from a configuration profile
+    const profileLink = /href="(\/\.well-known\/apple-mail\.mobileconfig\?address=[^"]+)"/.exec(empty.text)![1]!.replace(/&amp;/g, '&');
+    const profile = await web.get(profileLink);
+    expect(profile.status).toBe(200);
+    expect(profile.headers.get('content-type')).toContain('application/x-apple-aspen-config');
+    expect(profile.text).toContain(ADDRESS);
     const made = await web.postForm('/mail/settings/app-passwords', { name: 'Thunderbird máy cơ quan', scope: ['imap', 'smtp'] });
     expect(made.status).toBe(303);
     expect(made.location).toMatch(/^\/mail\/settings\/app-passwords\?shown=[\w-]{22}$/);
