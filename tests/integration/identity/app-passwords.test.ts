@@ -57,7 +57,7 @@ describe('app passwords', () => {
     const list = JSON.parse((await hopthu('account', 'app-password', 'list', USER, '--json')).stdout) as Array<{ name: string; scopes: string[]; lastUsedIp: string; lastUsedAt: string }>;
     expect(list).toMatchObject([{ name: 'Thunderbird', scopes: ['imap', 'smtp'], lastUsedIp: '127.0.0.1' }]);
     expect(Date.now() - Date.parse(list[0]!.lastUsedAt)).toBeLessThan(60_000);
-    expect((await auditActions('auth.smtp.success')).at(-1)).toEqual({ service: 'smtp', method: 'app-password', name: 'Thunderbird' });
+    expect((await auditActions('auth.smtp.success')).at(-1)).toEqual({ service: 'smtp', client: '[127.0.0.1]', method: 'app-password', name: 'Thunderbird' });
   }, 90_000);
 
   it('never works for the webmail or the API, and says why in the audit log', async () => {
@@ -88,7 +88,7 @@ describe('app passwords', () => {
     await confirmTotpEnrolment(server.runtime.db, an.id, await generate({ secret }));
     expect(await imapLogin(server, USER, PASSWORD)).toBe('AUTHENTICATIONFAILED');
     expect(await smtpLogin(server, USER, PASSWORD)).toMatch(/^535 5\.7\.8/);
-    expect((await auditActions('auth.imap.failure')).at(-1)).toEqual({ service: 'imap', reason: 'bad-credentials', why: 'second-factor-account-needs-app-password' });
+    expect((await auditActions('auth.imap.failure')).at(-1)).toEqual({ service: 'imap', client: expect.stringMatching(/^imapflow /), reason: 'bad-credentials', why: 'second-factor-account-needs-app-password' });
     expect(await imapLogin(server, USER, thunderbird)).toBe('ok');
     const web = await authenticatePassword(server.runtime.db, authSettings(server), { username: USER, password: PASSWORD, service: 'web' }, loginGuard(server));
     expect(web).toMatchObject({ ok: true, method: 'password', secondFactorRequired: true });
@@ -99,7 +99,7 @@ describe('app passwords', () => {
     const before = argon2Counters.verifies;
     expect(await imapLogin(server, USER, thunderbird)).toBe('AUTHENTICATIONFAILED');
     expect(argon2Counters.verifies).toBe(before);
-    expect((await auditActions('auth.imap.failure')).at(-1)).toEqual({ service: 'imap', reason: 'bad-credentials', method: 'app-password', name: 'Thunderbird', why: 'app-password-revoked' });
+    expect((await auditActions('auth.imap.failure')).at(-1)).toEqual({ service: 'imap', client: expect.stringMatching(/^imapflow /), reason: 'bad-credentials', method: 'app-password', name: 'Thunderbird', why: 'app-password-revoked' });
     expect(await auditActions('account.app-password.add')).toEqual([{ name: 'Thunderbird', scopes: ['imap', 'smtp'] }, { name: 'Điện thoại', scopes: ['imap'] }]);
     expect(await auditActions('account.app-password.revoke')).toEqual([{ name: 'Thunderbird', scopes: ['imap', 'smtp'] }]);
     const listed = (await hopthu('account', 'app-password', 'list', USER)).stdout;

@@ -52,7 +52,7 @@ describe('brute-force lockout', () => {
     expect(refusedMs).toBeLessThan(argon2Ms / 3);
 
     const { rows } = await server.runtime.db.query("SELECT data FROM audit_events WHERE action = 'auth.lockout' AND target = 'annv@yenbai.gov.vn'");
-    expect(rows).toEqual([{ data: { service: 'imap', by: 'account', minutes: 1 } }]);
+    expect(rows).toEqual([{ data: { service: 'imap', client: expect.stringMatching(/^imapflow /), by: 'account', minutes: 1 } }]);
   }, 60_000);
 
   it('40 wrong passwords at once from 40 addresses cost at most maxFailuresPerAccount (4) argon2 computations', async () => {
