@@ -22,3 +22,9 @@ export async function domainFilter(db: Queryable, scope: RoleScope, asked: strin
   await requireDomainInScope(db, scope, domain.id, domain.name);
   return domain.id;
 }
+
+/** The account a user token acts for (the /me routes; their `roles: ['user']` guarantees the scope). */
+export function ownAccountId(scope: RoleScope): number {
+  if (scope.role !== 'user') throw new Error('unreachable: the route is for user tokens');
+  return scope.accountId;
+}

@@ -42,6 +42,15 @@ export async function runApplyJob(ctx: ProvisioningJobContext, data: ApplyJobDat
   });
 }
 
+const queuesByConnection = new WeakMap<Redis, Queue<ApplyJobData>>();
+
+/** One queue handle per Redis connection, shared by the console's pages and the admin API's routes (it owns no connection of its own). */
+export function sharedProvisioningQueue(connection: Redis, prefix: string): Queue<ApplyJobData> {
+  let queue = queuesByConnection.get(connection);
+  if (!queue) queuesByConnection.set(connection, (queue = provisioningQueue(connection, prefix)));
+  return queue;
+}
+
 export function provisioningQueue(connection: Redis, prefix: string): Queue<ApplyJobData> {
   const queue = new Queue<ApplyJobData>(PROVISIONING_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 }, attempts: 1 } });
   queue.on('error', () => {}); // the connection's errors are logged where it was opened (Runtime.connectRedis)

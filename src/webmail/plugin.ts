@@ -95,7 +95,9 @@ async function webmailPlugin(app: FastifyInstance, options: { deps: WebmailDeps 
   app.addHook('onRequest', async (req, reply) => {
     const cookies = readCookies(req.headers.cookie);
     const locale = languageOf(req, cookies);
-    const token = cookies.get(SESSION_COOKIE);
+    // the hashed assets are the same for everyone: no session lookup and no cookie for them
+    const isAsset = req.url.startsWith('/assets/');
+    const token = isAsset ? undefined : cookies.get(SESSION_COOKIE);
     const found = token ? await findSession(deps.db, token, limits) : undefined;
     let session = found?.session;
     let account = session?.stage === 'ready' ? found?.account : undefined;
@@ -108,7 +110,7 @@ async function webmailPlugin(app: FastifyInstance, options: { deps: WebmailDeps 
     const secure = req.protocol === 'https';
     if (!csrfToken || !/^[\w-]{43}$/.test(csrfToken)) {
       csrfToken = randomToken();
-      reply.header('Set-Cookie', cookie(PRE_LOGIN_COOKIE, csrfToken, { secure, httpOnly: true }));
+      if (!isAsset) reply.header('Set-Cookie', cookie(PRE_LOGIN_COOKIE, csrfToken, { secure, httpOnly: true }));
     }
     if (token && !session) reply.header('Set-Cookie', cookie(SESSION_COOKIE, '', { secure, httpOnly: true, maxAge: 0 }));
     req.web = makeContext(deps, req, { locale, session, account, csrfToken });

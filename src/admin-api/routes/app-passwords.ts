@@ -4,7 +4,7 @@ import { createAppPassword, listAppPasswords, revokeAppPassword, type AppPasswor
 import { defineRoute } from '../route.js';
 import { addressParam, iso, isoOrNull, timestamp } from '../schemas.js';
 import { changedBy } from '../audit.js';
-import { requireAccountInScope } from '../scope.js';
+import { ownAccountId, requireAccountInScope } from '../scope.js';
 
 const ACCOUNT_ADMINS = ['superadmin', 'domain-admin', 'agency-admin'] as const;
 
@@ -59,11 +59,6 @@ export const revokeAppPasswordRoute = defineRoute({
 
 // ---- the account's own, with a user token ----
 
-const ownAccount = (deps: { db: Parameters<typeof getAccountById>[0] }, scope: { role: string; accountId?: number }) => {
-  if (scope.role !== 'user' || scope.accountId === undefined) throw new Error('unreachable: the route is for user tokens');
-  return getAccountById(deps.db, scope.accountId);
-};
-
 export const listOwnAppPasswordsRoute = defineRoute({
   method: 'GET',
   path: '/me/app-passwords',
@@ -73,7 +68,7 @@ export const listOwnAppPasswordsRoute = defineRoute({
   roles: ['user'],
   response: z.strictObject({ items: z.array(appPasswordItem) }),
   async handler({ principal, deps }) {
-    const account = await ownAccount(deps, principal.scope);
+    const account = await getAccountById(deps.db, ownAccountId(principal.scope));
     return { items: (await listAppPasswords(deps.db, account.id)).map(toItem) };
   },
 });
@@ -90,7 +85,7 @@ export const createOwnAppPasswordRoute = defineRoute({
   status: 201,
   errors: [409],
   async handler({ body, principal, deps, ip }) {
-    const account = await ownAccount(deps, principal.scope);
+    const account = await getAccountById(deps.db, ownAccountId(principal.scope));
     const made = await createAppPassword(deps.db, account, { name: body.name, scopes: body.scopes }, changedBy({ principal, ip }));
     return { ...toItem(made.appPassword), secret: made.secret };
   },
@@ -107,7 +102,7 @@ export const revokeOwnAppPasswordRoute = defineRoute({
   response: appPasswordItem,
   errors: [404],
   async handler({ params, principal, deps, ip }) {
-    const account = await ownAccount(deps, principal.scope);
+    const account = await getAccountById(deps.db, ownAccountId(principal.scope));
     return toItem(await revokeAppPassword(deps.db, account, params.name, changedBy({ principal, ip })));
   },
 });

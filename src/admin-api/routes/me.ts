@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getAccountById } from '../../identity/accounts.js';
 import { defineRoute } from '../route.js';
+import { ownAccountId } from '../scope.js';
 import { timestamp, iso } from '../schemas.js';
 
 export const meRoute = defineRoute({
@@ -12,8 +13,7 @@ export const meRoute = defineRoute({
   roles: ['user'],
   response: z.strictObject({ address: z.string(), display_name: z.string(), status: z.enum(['active', 'disabled']), created_at: timestamp }),
   async handler({ principal, deps }) {
-    if (principal.scope.role !== 'user') throw new Error('unreachable: the route is for user tokens');
-    const account = await getAccountById(deps.db, principal.scope.accountId);
+    const account = await getAccountById(deps.db, ownAccountId(principal.scope));
     return { address: account.address, display_name: account.displayName, status: account.status, created_at: iso(account.createdAt) };
   },
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Redis } from 'ioredis';
-import { applyJobId, enqueueApply, provisioningQueue } from '../../provisioning/job.js';
+import { applyJobId, enqueueApply, sharedProvisioningQueue } from '../../provisioning/job.js';
 import { getRun, listRuns, planOfRun, runForPlan, type Run } from '../../provisioning/runs.js';
 import { planWithinScopes, runsVisibleToActor } from '../../provisioning/scope.js';
 import { planFromSnapshot, readSource } from '../../provisioning/service.js';
@@ -42,14 +41,6 @@ async function visibleRun(db: Parameters<typeof getRun>[0], principal: Principal
   if (!run || !runsVisibleToActor([principal.scope], principal.actor, [run]).length) throw new ApiError(404, 'no-such-run', `there is no provisioning run ${id} you may see`);
   return run;
 }
-
-const queues = new WeakMap<Redis, ReturnType<typeof provisioningQueue>>();
-/** one BullMQ queue handle per Redis connection, shared by every request */
-const applyQueue = (redis: Redis, prefix: string) => {
-  let queue = queues.get(redis);
-  if (!queue) queues.set(redis, (queue = provisioningQueue(redis, prefix)));
-  return queue;
-};
 
 export const listRunsRoute = defineRoute({
   method: 'GET',
@@ -115,7 +106,7 @@ export const getRunRoute = defineRoute({
   errors: [404],
   async handler({ params, principal, deps }) {
     const run = await visibleRun(deps.db, principal, params.id);
-    const queued = run.status === 'pending' && Boolean(await applyQueue(deps.redis, deps.config.redisPrefix).getJob(applyJobId(run.id)));
+    const queued = run.status === 'pending' && Boolean(await sharedProvisioningQueue(deps.redis, deps.config.redisPrefix).getJob(applyJobId(run.id)));
     return { ...toItem(run), queued };
   },
 });
@@ -136,7 +127,7 @@ export const applyRunRoute = defineRoute({
     if (run.status === 'done') throw new ApiError(400, 'run-done', `provisioning run ${run.id} has already been applied`);
     if (run.status === 'running') throw new ApiError(400, 'run-running', `provisioning run ${run.id} is being applied now`);
     await planOfRun(deps.db, run.id);
-    await enqueueApply(applyQueue(deps.redis, deps.config.redisPrefix), { runId: run.id, actor: principal.actor, source: ip, allowMassDisable: body.allow_mass_disable });
+    await enqueueApply(sharedProvisioningQueue(deps.redis, deps.config.redisPrefix), { runId: run.id, actor: principal.actor, source: ip, allowMassDisable: body.allow_mass_disable });
     return { ...toItem(run), queued: true };
   },
 });

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import { auditApiChange } from '../audit.js';
 import { defineRoute } from '../route.js';
 import { addressParam, iso, timestamp } from '../schemas.js';
-import { requireAccountInScope } from '../scope.js';
+import { ownAccountId, requireAccountInScope } from '../scope.js';
 
 const ACCOUNT_ADMINS = ['superadmin', 'domain-admin', 'agency-admin'] as const;
 
@@ -57,11 +57,6 @@ export const revokeSessionsRoute = defineRoute({
     return { ended };
   },
 });
-
-const ownAccountId = (scope: { role: string; accountId?: number }) => {
-  if (scope.role !== 'user' || scope.accountId === undefined) throw new Error('unreachable: the route is for user tokens');
-  return scope.accountId;
-};
 
 export const listOwnSessionsRoute = defineRoute({
   method: 'GET',

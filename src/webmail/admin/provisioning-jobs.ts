@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { applyJobId, enqueueApply, provisioningQueue } from '../../provisioning/job.js';
+import { applyJobId, enqueueApply, sharedProvisioningQueue } from '../../provisioning/job.js';
 import { credentialsCsv, credentialsHtml, runCredentials } from '../../provisioning/credentials.js';
 import { getRun } from '../../provisioning/runs.js';
 import { findAgency } from '../../identity/agencies.js';
@@ -23,11 +23,7 @@ type JobState = 'not-started' | 'waiting' | 'running' | 'done' | 'failed';
  * scripts, and, once done, the activation sheets per agency (CSV, or HTML to print).
  */
 export function registerProvisioningJobs(app: FastifyInstance, deps: WebmailDeps): void {
-  let queue: ReturnType<typeof provisioningQueue> | undefined;
-  const jobs = () => (queue ??= provisioningQueue(deps.redis, deps.config.redisPrefix));
-  app.addHook('onClose', async () => {
-    await queue?.close();
-  });
+  const jobs = () => sharedProvisioningQueue(deps.redis, deps.config.redisPrefix);
 
   async function stateOf(runId: number): Promise<{ state: JobState; percent: number; done: number; total: number; error: string | null }> {
     const run = await getRun(deps.db, runId);

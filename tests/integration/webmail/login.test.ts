@@ -172,6 +172,8 @@ describe('webmail login', () => {
     const res = await fetch(`${base}${css}`, { headers: { 'accept-encoding': 'br, gzip' } });
     expect(res.headers.get('cache-control')).toContain('immutable');
     expect(res.headers.get('content-encoding')).toBe('br');
+    // the same bytes for everyone, cacheable anywhere: no cookie set on them
+    expect(res.headers.get('set-cookie')).toBeNull();
     expect((await res.text()).length).toBeGreaterThan(100);
   });
 
