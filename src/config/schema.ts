@@ -251,8 +251,8 @@ export const configSchema = z.strictObject({
       retryMinutes: z.array(z.number().positive()).min(1).default([1, 5, 15, 30, 60, 120, 240]),
       /** give up and bounce after this many hours (RFC 5321 §4.5.4.1: at least 4-5 days) */
       maxQueueHours: z.number().positive().default(120),
-      /** jobs one worker process runs at once */
-      concurrency: z.number().int().min(1).max(200).default(16),
+      /** jobs one worker process runs at once; the local deliveries among them share transactions (delivery/local-delivery.ts) */
+      concurrency: z.number().int().min(1).max(200).default(64),
       /** seconds between reconciler sweeps that re-enqueue spool rows no job holds */
       reconcileSeconds: z.number().int().min(1).default(30),
       /** a job held by a worker that died goes to another worker after about this long */
@@ -264,7 +264,7 @@ export const configSchema = z.strictObject({
       mxPort: 25,
       retryMinutes: [1, 5, 15, 30, 60, 120, 240],
       maxQueueHours: 120,
-      concurrency: 16,
+      concurrency: 64,
       reconcileSeconds: 30,
       jobLockSeconds: 60,
       reconcileGraceSeconds: 90,

@@ -6,9 +6,10 @@ import { deliverRemote, readableOf } from './outbound.js';
 import { dkimHeaderFor } from './dkim-for-spool.js';
 import { expireIfDue } from './expiry.js';
 import { settleSpool } from './settle.js';
+import { Coalescer, coalescerPer } from '../shared/coalesce.js';
 import {
-  loadSpoolWithRecipients, loadRecipients, lockPendingRecipient, recordOutcome, nextDue,
-  type SpoolRow, type SpoolRecipient, type RecipientOutcome,
+  loadSpools, loadRecipients, lockPendingRecipient, recordOutcome, nextDue,
+  type LoadedSpool, type SpoolRow, type SpoolRecipient, type RecipientOutcome,
 } from './spool.js';
 
 export interface SpoolProgress {
@@ -24,7 +25,7 @@ export interface SpoolProgress {
  * its own transaction under a row lock.
  */
 export async function processSpool(ctx: DeliveryContext, spoolId: number, now = new Date()): Promise<SpoolProgress> {
-  const loaded = await loadSpoolWithRecipients(ctx.db, spoolId);
+  const loaded = await loaderOf(ctx).submit(spoolId);
   if (!loaded || loaded.spool.doneAt) return { done: true };
   const spool = loaded.spool;
   const recipients = loaded.recipients.filter((r) => r.status === 'pending' && r.nextAttemptAt <= now);
@@ -35,7 +36,7 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
     const description = await describeBlob(ctx.blobs, spool.blobHash, loaded.parsed);
     // with nothing remote to do, the same transaction settles and closes the row
     const localOnly = !recipients.some((r) => r.route === 'remote');
-    const settled = await deliverLocal(ctx, spool, description, expired, decide, localOnly);
+    const settled = await deliverLocal(ctx, { spool, description, expired, decide, settle: localOnly });
     if (settled?.bounceSpoolId) await ctx.queue.add(settled.bounceSpoolId).catch(() => {});
     ctx.log.info({ spoolId: spool.id, session: spool.sessionId, messageId: description.summary.messageId, local: recipients.length - recipients.filter((r) => r.route === 'remote').length }, 'delivered to local mailboxes');
     if (settled?.closed) return { done: true };
@@ -57,6 +58,18 @@ export async function processSpool(ctx: DeliveryContext, spoolId: number, now = 
   const due = await nextDue(ctx.db, spoolId);
   return due ? { done: false, nextAttemptAt: due } : { done: true };
 }
+
+/** The rows of jobs that start together are read in one query. */
+const loaderOf = coalescerPer(
+  (ctx: DeliveryContext) =>
+    new Coalescer<number, LoadedSpool | undefined>(
+      async (ids) => {
+        const rows = await loadSpools(ctx.db, ids);
+        return ids.map((id) => rows.get(id));
+      },
+      { maxBatch: 64, parallel: 2 },
+    ),
+);
 
 function retryAt(ctx: DeliveryContext, attemptsBefore: number, now: Date): Date {
   const schedule = ctx.config.delivery.retryMinutes;

@@ -6,9 +6,14 @@ export const DELIVERY_QUEUE = 'delivery';
 /** The BullMQ job id of a spool row: one job per row at a time. */
 export const spoolJobId = (spoolId: number) => `spool-${spoolId}`;
 
-export interface SpoolJobData {
-  spoolId: number;
-}
+/**
+ * A job points at one spool row, or at the rows accepted together (one job for a batch
+ * of concurrent SMTP acceptances: one queue round trip and one job's bookkeeping for
+ * them all). Retries and the reconciler always use one row's job.
+ */
+export type SpoolJobData = { spoolId: number; spoolIds?: undefined } | { spoolIds: number[]; spoolId?: undefined };
+
+export const spoolIdsOf = (data: SpoolJobData): number[] => data.spoolIds ?? [data.spoolId];
 
 /**
  * The queue only points at spool rows; PostgreSQL holds the truth. Losing a job (Redis
@@ -31,6 +36,13 @@ export class DeliveryQueue {
   /** Adds the job unless one for this row exists already (BullMQ ignores a duplicate job id). */
   async add(spoolId: number, delayMs = 0): Promise<void> {
     await this.queue.add('spool', { spoolId }, { jobId: spoolJobId(spoolId), delay: Math.max(0, delayMs) });
+  }
+
+  /** One job for rows accepted together (a single row gets its own job, as `add` makes). */
+  async addBatch(spoolIds: readonly number[]): Promise<void> {
+    if (spoolIds.length === 1) return this.add(spoolIds[0]!);
+    if (spoolIds.length === 0) return;
+    await this.queue.add('spool', { spoolIds: [...spoolIds] }, { jobId: `spools-${spoolIds[0]}-${spoolIds[spoolIds.length - 1]}` });
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { Queryable } from '../store/db.js';
-import { adjustBlobRef } from '../store/blob-refs.js';
+import { adjustBlobRefs } from '../store/blob-refs.js';
 import type { DeliveryContext } from './context.js';
 import { createBounce, type FailedRecipient } from './bounce.js';
-import { reportAndClose, type SpoolRow } from './spool.js';
+import { reportAndCloseMany, type SpoolRow } from './spool.js';
 
 export interface Settled {
   closed: boolean;
@@ -18,10 +18,22 @@ export interface Settled {
  * (`storedCopies` new mailbox references, minus the spool row's own when it closes).
  */
 export async function settleSpool(db: Queryable, ctx: DeliveryContext, spool: SpoolRow, storedCopies = 0): Promise<Settled> {
-  const { failed, closed } = await reportAndClose(db, spool.id);
-  // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
-  const report: FailedRecipient[] = failed.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
-  const bounceSpoolId = report.length > 0 && spool.mailFrom !== '' ? await createBounce(db, ctx, spool, report) : undefined;
-  await adjustBlobRef(db, spool.blobHash, storedCopies - (closed ? 1 : 0));
-  return { closed, ...(bounceSpoolId ? { bounceSpoolId } : {}) };
+  return (await settleSpools(db, ctx, [{ spool, storedCopies }]))[0]!;
+}
+
+/** settleSpool for several rows: one statement reports and closes them all, one moves the blob counts. */
+export async function settleSpools(db: Queryable, ctx: DeliveryContext, rows: ReadonlyArray<{ spool: SpoolRow; storedCopies: number }>): Promise<Settled[]> {
+  const reports = await reportAndCloseMany(db, rows.map((r) => r.spool.id));
+  const deltas = new Map<string, number>();
+  const out: Settled[] = [];
+  for (const { spool, storedCopies } of rows) {
+    const { failed, closed } = reports.get(spool.id)!;
+    // RFC 3461 §4.1: NOTIFY=NEVER asks for no report; RFC 5321 §4.5.5: never bounce a bounce
+    const report: FailedRecipient[] = failed.filter((r) => !/NEVER/i.test(r.notify ?? '') && r.route !== 'sent-copy');
+    const bounceSpoolId = report.length > 0 && spool.mailFrom !== '' ? await createBounce(db, ctx, spool, report) : undefined;
+    deltas.set(spool.blobHash, (deltas.get(spool.blobHash) ?? 0) + storedCopies - (closed ? 1 : 0));
+    out.push({ closed, ...(bounceSpoolId ? { bounceSpoolId } : {}) });
+  }
+  await adjustBlobRefs(db, deltas);
+  return out;
 }

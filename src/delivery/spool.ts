@@ -1,7 +1,5 @@
-import type { Db, Queryable } from '../store/db.js';
+import type { Queryable } from '../store/db.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
-import type { DeliveryQueue } from './queue.js';
-import type { Logger } from '../shared/logger.js';
 import type { ParsedMessage } from '../mail/mime/index.js';
 
 export type SpoolSource = 'mx' | 'submission' | 'bounce' | 'local';
@@ -65,36 +63,70 @@ export interface SpoolRecipient {
  * one transaction and one commit). When this returns, the message is the server's
  * responsibility: SMTP may answer 250.
  */
-export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ id: number; newBlobRow: boolean }> {
+export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<InsertedSpool> {
+  return (await insertSpools(db, [req]))[0]!;
+}
+
+export interface InsertedSpool {
+  id: number;
+  /** the blob row was made now (not counted up): see ensureBlobFile */
+  newBlobRow: boolean;
+}
+
+/**
+ * insertSpool for several messages at once, in one statement: the ids come from the
+ * spool's sequence first so each request's recipients join its own row; requests of
+ * the same content count the blob up once by their number.
+ */
+export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[]): Promise<InsertedSpool[]> {
+  const blobs = new Map<string, { size: number; count: number }>();
+  for (const r of reqs) blobs.set(r.blob.hash, { size: r.blob.size, count: (blobs.get(r.blob.hash)?.count ?? 0) + 1 });
+  const rcpts = reqs.flatMap((req, i) => uniqueRecipients(req.recipients).map((r) => ({ ord: i + 1, ...r })));
+  const column = <T>(pick: (r: SpoolRequest) => T) => reqs.map(pick);
+  const { rows } = await db.query<{ ord: number; id: number; inserted: boolean }>(
+    `WITH blob AS (
+       INSERT INTO blobs (hash, size, refcount) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
+       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount
+       RETURNING hash, (xmax = 0) AS inserted
+     ), ids AS (
+       SELECT ord, nextval(pg_get_serial_sequence('spool', 'id')) AS id FROM generate_series(1, cardinality($4::text[])) AS ord
+     ), row AS (
+       INSERT INTO spool (id, blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at, session_id)
+       OVERRIDING SYSTEM VALUE
+       SELECT ids.id, r.blob_hash, r.size, r.mail_from, r.source, r.account_id, r.client_ip, r.helo, r.envelope_id, r.dsn_ret, r.expires_at, r.session_id
+         FROM unnest($4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[])
+              WITH ORDINALITY AS r(blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at, session_id, ord)
+         JOIN ids USING (ord)
+     ), rcpts AS (
+       INSERT INTO spool_recipients (spool_id, recipient, route, notify)
+       SELECT ids.id, x.address, x.route, x.notify
+         FROM unnest($15::int[], $16::text[], $17::text[], $18::text[]) AS x(ord, address, route, notify) JOIN ids USING (ord)
+     )
+     SELECT ids.ord, ids.id, blob.inserted
+       FROM ids JOIN unnest($4::text[]) WITH ORDINALITY AS h(hash, ord) USING (ord) JOIN blob ON blob.hash = h.hash`,
+    [
+      [...blobs.keys()], [...blobs.values()].map((b) => b.size), [...blobs.values()].map((b) => b.count),
+      column((r) => r.blob.hash), column((r) => r.blob.size), column((r) => r.mailFrom), column((r) => r.source), column((r) => r.accountId ?? null),
+      column((r) => r.clientIp ?? null), column((r) => r.helo ?? null), column((r) => r.envelopeId ?? null), column((r) => r.dsnRet ?? null),
+      column((r) => r.expiresAt), column((r) => r.sessionId ?? null),
+      rcpts.map((r) => r.ord), rcpts.map((r) => r.address), rcpts.map((r) => r.route), rcpts.map((r) => r.notify ?? null),
+    ],
+  );
+  const byOrd = new Map(rows.map((r) => [r.ord, r]));
+  return reqs.map((_, i) => {
+    const row = byOrd.get(i + 1)!;
+    return { id: Number(row.id), newBlobRow: row.inserted };
+  });
+}
+
+function uniqueRecipients(recipients: readonly SpoolRecipientInput[]): SpoolRecipientInput[] {
   const seen = new Set<string>();
-  const unique = req.recipients.filter((r) => {
+  return recipients.filter((r) => {
     const key = `${r.route}\0${r.address}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  const { rows } = await db.query<{ id: number; inserted: boolean }>(
-    `WITH blob AS (
-       INSERT INTO blobs (hash, size, refcount) VALUES ($1, $2, 1)
-       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1
-       RETURNING (xmax = 0) AS inserted
-     ), row AS (
-       INSERT INTO spool (blob_hash, size, mail_from, source, account_id, client_ip, helo, envelope_id, dsn_ret, expires_at, session_id)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $14 FROM blob
-       RETURNING id
-     ), rcpts AS (
-       INSERT INTO spool_recipients (spool_id, recipient, route, notify)
-       SELECT row.id, r.address, r.route, r.notify FROM row, unnest($11::text[], $12::text[], $13::text[]) AS r(address, route, notify)
-     )
-     SELECT row.id, blob.inserted FROM row, blob`,
-    [
-      req.blob.hash, req.blob.size, req.mailFrom, req.source, req.accountId ?? null, req.clientIp ?? null, req.helo ?? null,
-      req.envelopeId ?? null, req.dsnRet ?? null, req.expiresAt,
-      unique.map((r) => r.address), unique.map((r) => r.route), unique.map((r) => r.notify ?? null), req.sessionId ?? null,
-    ],
-  );
-  const row = rows[0]!;
-  return { id: row.id, newBlobRow: row.inserted };
 }
 
 /**
@@ -103,22 +135,6 @@ export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<{ i
  */
 export async function ensureBlobFile(blobs: BlobStore, hash: string, newBlobRow: boolean, rewrite: () => Promise<StoredBlob>): Promise<void> {
   if (newBlobRow && !(await blobs.has(hash))) await rewrite();
-}
-
-/**
- * Accepts a message whose blob is already durable: commits the spool row, then asks
- * the queue for a job. A queue that is down does not fail the acceptance; the
- * reconciler finds the row.
- */
-export async function acceptMessage(
-  deps: { db: Db; blobs: BlobStore; queue: DeliveryQueue; log: Logger },
-  req: SpoolRequest,
-  rewriteBlob: () => Promise<StoredBlob>,
-): Promise<number> {
-  const { id, newBlobRow } = await insertSpool(deps.db, req);
-  await ensureBlobFile(deps.blobs, req.blob.hash, newBlobRow, rewriteBlob);
-  await deps.queue.add(id).catch((err: Error) => deps.log.warn({ err: err.message, spoolId: id }, 'queue unavailable; the reconciler will pick the message up'));
-  return id;
 }
 
 interface SpoolDbRow {
@@ -136,18 +152,26 @@ export interface LoadedSpool {
 
 /** The row, its recipients and its blob's parsed description in one query: the worker's first read of every job. */
 export async function loadSpoolWithRecipients(db: Queryable, id: number): Promise<LoadedSpool | undefined> {
+  return (await loadSpools(db, [id])).get(id);
+}
+
+/** loadSpoolWithRecipients for several rows in one query (the worker's jobs that start together). */
+export async function loadSpools(db: Queryable, ids: readonly number[]): Promise<Map<number, LoadedSpool>> {
   const { rows } = await db.query<SpoolDbRow & { parsed: ParsedMessage | null; recipients: Array<Omit<RecipientDbRow, 'next_attempt_at'> & { next_attempt_at: string }> }>(
     `SELECT s.*, b.parsed, COALESCE((SELECT json_agg(r ORDER BY r.recipient) FROM spool_recipients r WHERE r.spool_id = s.id), '[]') AS recipients
-       FROM spool s LEFT JOIN blobs b ON b.hash = s.blob_hash WHERE s.id = $1`,
-    [id],
+       FROM spool s LEFT JOIN blobs b ON b.hash = s.blob_hash WHERE s.id = ANY ($1::bigint[])`,
+    [[...new Set(ids)]],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    spool: toSpoolRow(r),
-    recipients: r.recipients.map((x) => toRecipient({ ...x, next_attempt_at: new Date(x.next_attempt_at) })),
-    parsed: r.parsed,
-  };
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        spool: toSpoolRow(r),
+        recipients: r.recipients.map((x) => toRecipient({ ...x, next_attempt_at: new Date(x.next_attempt_at) })),
+        parsed: r.parsed,
+      },
+    ]),
+  );
 }
 
 function toSpoolRow(r: SpoolDbRow): SpoolRow {
@@ -192,13 +216,28 @@ export interface RecipientOutcome {
 }
 
 export async function recordOutcome(db: Queryable, r: Pick<SpoolRecipient, 'spoolId' | 'recipient' | 'route'>, o: RecipientOutcome, nextAttemptAt?: Date): Promise<void> {
+  await recordOutcomes(db, [{ recipient: r, outcome: o, ...(nextAttemptAt ? { nextAttemptAt } : {}) }]);
+}
+
+/** The outcomes of several attempts in one statement (the rows are the caller's, locked). */
+export async function recordOutcomes(
+  db: Queryable,
+  list: ReadonlyArray<{ recipient: Pick<SpoolRecipient, 'spoolId' | 'recipient' | 'route'>; outcome: RecipientOutcome; nextAttemptAt?: Date }>,
+): Promise<void> {
+  if (list.length === 0) return;
+  const col = <T>(pick: (x: (typeof list)[number]) => T) => list.map(pick);
   await db.query(
-    `UPDATE spool_recipients SET
-       status = CASE WHEN $4 = 'deferred' THEN 'pending' ELSE $4 END,
-       attempts = attempts + 1, last_code = $5, last_error = $6, remote_mta = COALESCE($7, remote_mta),
-       next_attempt_at = COALESCE($8, next_attempt_at), updated_at = now()
-     WHERE spool_id = $1 AND recipient = $2 AND route = $3`,
-    [r.spoolId, r.recipient, r.route, o.status, o.code, o.message.slice(0, 1000), o.remoteMta ?? null, nextAttemptAt ?? null],
+    `UPDATE spool_recipients r SET
+       status = CASE WHEN o.status = 'deferred' THEN 'pending' ELSE o.status END,
+       attempts = r.attempts + 1, last_code = o.code, last_error = o.message, remote_mta = COALESCE(o.mta, r.remote_mta),
+       next_attempt_at = COALESCE(o.next, r.next_attempt_at), updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+            AS o(spool_id, recipient, route, status, code, message, mta, next)
+      WHERE r.spool_id = o.spool_id AND r.recipient = o.recipient AND r.route = o.route`,
+    [
+      col((x) => x.recipient.spoolId), col((x) => x.recipient.recipient), col((x) => x.recipient.route), col((x) => x.outcome.status),
+      col((x) => x.outcome.code), col((x) => x.outcome.message.slice(0, 1000)), col((x) => x.outcome.remoteMta ?? null), col((x) => x.nextAttemptAt ?? null),
+    ],
   );
 }
 
@@ -226,20 +265,28 @@ export interface UnreportedFailure {
  * recipient is pending. `closed` true means the caller releases the row's blob reference.
  */
 export async function reportAndClose(db: Queryable, spoolId: number): Promise<{ failed: UnreportedFailure[]; closed: boolean }> {
-  const { rows } = await db.query<{ failed: UnreportedFailure[] | null; closed: boolean }>(
+  return (await reportAndCloseMany(db, [spoolId])).get(spoolId)!;
+}
+
+/** reportAndClose for several rows in one statement, by spool id. */
+export async function reportAndCloseMany(db: Queryable, spoolIds: readonly number[]): Promise<Map<number, { failed: UnreportedFailure[]; closed: boolean }>> {
+  const { rows } = await db.query<{ failed: Array<UnreportedFailure & { spoolId: number }> | null; closed: number[] | null }>(
     `WITH failed AS (
        UPDATE spool_recipients SET reported = true
-        WHERE spool_id = $1 AND status = 'failed' AND NOT reported
-        RETURNING recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify
+        WHERE spool_id = ANY ($1::bigint[]) AND status = 'failed' AND NOT reported
+        RETURNING spool_id AS "spoolId", recipient, route, last_code AS "lastCode", last_error AS "lastError", remote_mta AS "remoteMta", notify
      ), closed AS (
-       UPDATE spool SET done_at = now() WHERE id = $1 AND done_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = $1 AND status = 'pending')
-       RETURNING id
+       UPDATE spool s SET done_at = now() WHERE s.id = ANY ($1::bigint[]) AND s.done_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM spool_recipients WHERE spool_id = s.id AND status = 'pending')
+       RETURNING s.id
      )
-     SELECT (SELECT json_agg(failed) FROM failed) AS failed, EXISTS (SELECT 1 FROM closed) AS closed`,
-    [spoolId],
+     SELECT (SELECT json_agg(failed) FROM failed) AS failed, (SELECT array_agg(id) FROM closed) AS closed`,
+    [spoolIds],
   );
-  return { failed: rows[0]?.failed ?? [], closed: rows[0]?.closed ?? false };
+  const closed = new Set((rows[0]?.closed ?? []).map(Number));
+  const out = new Map(spoolIds.map((id) => [id, { failed: [] as UnreportedFailure[], closed: closed.has(id) }]));
+  for (const { spoolId, ...f } of rows[0]?.failed ?? []) out.get(Number(spoolId))?.failed.push(f);
+  return out;
 }
 
 /** The earliest time a pending recipient is due, or undefined when none is pending. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { listDomains } from '../identity/domains.js';
 import { normalizeAddress } from '../identity/address.js';
 import type { DeliveryContext } from './context.js';
-import { acceptMessage } from './spool.js';
+import { acceptMessage } from './accept.js';
 import { encodeHeaderText, headerDate, plainTextMessage } from './plain-text-mail.js';
 
 /**

@@ -24,6 +24,15 @@ export const storeDescriptionCte = (hash: number, parsed: number) =>
    backlogged AS (INSERT INTO search_backlog (hash) SELECT hash FROM described ON CONFLICT DO NOTHING)`;
 
 /**
+ * storeDescriptionCte for several blobs (`$hashes` text[], `$parsed` the descriptions as
+ * JSON text[]): the delivery of a batch of messages stores theirs in its recipient lock.
+ */
+export const storeDescriptionsCte = (hashes: number, parsed: number) =>
+  `described AS (UPDATE blobs b SET parsed = d.parsed::jsonb FROM unnest($${hashes}::text[], $${parsed}::text[]) AS d(hash, parsed)
+                  WHERE b.hash = d.hash AND b.parsed IS NULL RETURNING b.hash),
+   backlogged AS (INSERT INTO search_backlog (hash) SELECT hash FROM described ON CONFLICT DO NOTHING)`;
+
+/**
  * The parsed description of a blob, made once per blob and kept beside it: a circular
  * delivered to 3,000 mailboxes is parsed once.
  */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import addressparser from 'nodemailer/lib/addressparser';
-import { acceptMessage, type SpoolRecipientInput } from '../delivery/spool.js';
+import { acceptMessage } from '../delivery/accept.js';
+import type { SpoolRecipientInput } from '../delivery/spool.js';
 import { transaction } from '../store/db.js';
 import { getAccountById, type Account } from '../identity/accounts.js';
 import { sendAsGrant, type SendAsGrant } from '../identity/recipients.js';

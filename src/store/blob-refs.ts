@@ -32,11 +32,26 @@ export class BlobVanishedError extends Error {
 
 /** Changes a count by `delta` (negative to release); notes the blob for collection at zero. */
 export async function adjustBlobRef(db: Queryable, hash: string, delta: number): Promise<void> {
-  if (delta === 0) return;
+  await adjustBlobRefs(db, new Map([[hash, delta]]));
+}
+
+/**
+ * adjustBlobRef for several blobs in one statement; the rows are locked in hash order
+ * first, so two transactions adjusting the same blobs never deadlock.
+ */
+export async function adjustBlobRefs(db: Queryable, deltas: ReadonlyMap<string, number>): Promise<void> {
+  const changed = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (changed.length === 0) return;
   await db.query(
-    `WITH b AS (UPDATE blobs SET refcount = refcount + $2 WHERE hash = $1 RETURNING refcount)
-     INSERT INTO blob_gc (hash) SELECT $1 FROM b WHERE b.refcount = 0 ON CONFLICT (hash) DO UPDATE SET since = now()`,
-    [hash, delta],
+    `WITH d AS (
+       SELECT * FROM unnest($1::text[], $2::int[]) AS d(hash, delta)
+     ), locked AS (
+       SELECT hash FROM blobs WHERE hash IN (SELECT hash FROM d) ORDER BY hash FOR UPDATE
+     ), b AS (
+       UPDATE blobs SET refcount = refcount + d.delta FROM d, locked WHERE blobs.hash = d.hash AND locked.hash = d.hash RETURNING blobs.hash, refcount
+     )
+     INSERT INTO blob_gc (hash) SELECT hash FROM b WHERE b.refcount = 0 ON CONFLICT (hash) DO UPDATE SET since = now()`,
+    [changed.map(([h]) => h), changed.map(([, d]) => d)],
   );
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, fsync, open as openFd, openSync, renameSync, statSync, writev, writevSync } from 'node:fs';
-import { mkdir, open, unlink, readFile } from 'node:fs/promises';
+import { mkdir, open, unlink, readFile, readdir, rmdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +13,10 @@ const openFile = promisify(openFd);
 const writevFd = promisify(writev);
 
 /**
- * Blobs as files under `dir/ab/cd/<sha256>`. A put writes a temporary file, fsyncs it,
+ * Blobs as files under `dir/ab/<sha256>`: 256 directories, made once each, so after the
+ * first few hundred messages a put makes no directory (the earlier `ab/cd/` layout made
+ * one, with two extra directory fsyncs, for nearly every message of a new server; ext4
+ * indexes large directories, so tens of thousands of files in one cost nothing). A put writes a temporary file, fsyncs it,
  * renames it into place and fsyncs the directory, so a blob that `put` reported is on
  * disk whatever happens next.
  *
@@ -34,12 +37,13 @@ export class FileBlobStore implements BlobStore {
 
   async init() {
     await mkdir(this.tmpDir, { recursive: true });
+    await flattenLegacyLayout(this.dir);
     return this;
   }
 
   pathOf(hash: string) {
     if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
-    return path.join(this.dir, hash.slice(0, 2), hash.slice(2, 4), hash);
+    return path.join(this.dir, hash.slice(0, 2), hash);
   }
 
   async put(content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<StoredBlob> {
@@ -85,14 +89,11 @@ export class FileBlobStore implements BlobStore {
     return { hash, size };
   }
 
-  /** Makes `ab/cd` once; a new directory's own entry is made durable in its parent too. */
+  /** Makes `ab` once; a new directory's own entry is made durable in its parent too. */
   private async ensureDir(dir: string) {
     if (this.knownDirs.has(dir)) return;
     const created = await mkdir(dir, { recursive: true });
-    if (created) {
-      await fsyncDir(path.dirname(dir));
-      await fsyncDir(path.dirname(path.dirname(dir)));
-    }
+    if (created) await fsyncDir(path.dirname(dir));
     this.knownDirs.add(dir);
   }
 
@@ -142,6 +143,26 @@ async function exists(p: string) {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Moves blobs of the old two-level layout (`ab/cd/<sha256>`) up to `ab/<sha256>`, once, at
+ * start: each rename is within one file system and made durable before its empty
+ * directory goes, so a crash midway leaves every blob in one of the two places and the
+ * next start finishes the move.
+ */
+async function flattenLegacyLayout(dir: string) {
+  for (const top of await readdir(dir)) {
+    if (!/^[0-9a-f]{2}$/.test(top)) continue;
+    const topDir = path.join(dir, top);
+    for (const sub of await readdir(topDir)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      const subDir = path.join(topDir, sub);
+      for (const file of await readdir(subDir)) if (isBlobHash(file)) renameSync(path.join(subDir, file), path.join(topDir, file));
+      await fsyncDir(topDir);
+      await rmdir(subDir);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Account } from '../../identity/accounts.js';
 import { auditDelegationUse } from '../../identity/delegations.js';
 import { sendAsGrant } from '../../identity/recipients.js';
-import { acceptMessage, type SpoolRecipientInput } from '../../delivery/spool.js';
+import { acceptMessage } from '../../delivery/accept.js';
+import type { SpoolRecipientInput } from '../../delivery/spool.js';
 import { checkRecipient } from '../../smtp/envelope-checks.js';
 import { withinMessageRate } from '../../smtp/rate-limits.js';
 import { SmtpReject } from '../../shared/errors.js';
