@@ -110,6 +110,8 @@ export interface MemorySummary {
   /** average RSS of the root process over the first and second half of the window */
   rootRssFirstHalf: number;
   rootRssSecondHalf: number;
+  /** average RSS of the root process in each tenth of the window: warm-up levels off, a leak keeps climbing */
+  rootRssByTenth: number[];
   samples: number;
   /** CPU seconds used inside the window, by command name (node, postgres, redis-server) */
   cpuSeconds: Record<string, number>;
@@ -144,6 +146,9 @@ export function summarizeMemory(samples: MemorySample[], from: number, to: numbe
     peakRootRss: max((s) => s.rootRss),
     rootRssFirstHalf: avg(inWindow.filter((s) => s.t < mid)),
     rootRssSecondHalf: avg(inWindow.filter((s) => s.t >= mid)),
+    rootRssByTenth: Array.from({ length: 10 }, (_, k) =>
+      avg(inWindow.filter((s) => s.t >= from + ((to - from) * k) / 10 && s.t < from + ((to - from) * (k + 1)) / 10)),
+    ),
     samples: inWindow.length,
     cpuSeconds: cpuIn(inWindow),
   };

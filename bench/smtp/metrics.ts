@@ -72,6 +72,7 @@ export function metricsOf(opts: BenchOptions, messages: BenchMessages, ref: Refe
       `${MB(hop.memory.rootRssFirstHalf).toFixed(0)} → ${MB(hop.memory.rootRssSecondHalf).toFixed(0)} MB`,
       `${MB(ref.memory.rootRssFirstHalf).toFixed(0)} → ${MB(ref.memory.rootRssSecondHalf).toFixed(0)} MB`,
       { ratio: growth, target: 'flat (≤ 1.10×)', met: growth <= 1.1 }),
+    m('node RSS by tenth of the run', 'text', hop.memory.rootRssByTenth.map((b) => MB(b).toFixed(0)).join(' '), ref.memory.rootRssByTenth.map((b) => MB(b).toFixed(0)).join(' '), { ratio: null }),
     m('CPU per message, server processes', 'text', `${cpuMs(hopCpu, hop.check.delivered).toFixed(1)} ms`, `${cpuMs(refCpu, ref.received).toFixed(1)} ms`, {
       ratio: cpuMs(hopCpu, hop.check.delivered) / cpuMs(refCpu, ref.received),
     }),

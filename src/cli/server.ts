@@ -52,7 +52,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
     // Sentinel this connection is the master's, so the master's settings are the ones checked
     if (config.redisUrl || config.redisSentinel) for (const warning of await redisSettingWarnings(redis)) log.warn(warning);
     const queue = new DeliveryQueue(redis, config.redisPrefix);
-    const context: DeliveryContext = { config, db: runtime.db, redis, blobs: runtime.blobs, queue, resolver: runtime.resolver, log };
+    // search text is made behind delivery, when deliveries have been quiet for a moment
+    let lastDelivery = 0;
+    const context: DeliveryContext = {
+      config, db: runtime.db, redis, blobs: runtime.blobs, queue, resolver: runtime.resolver, log,
+      deliverAtAcceptance: roles.includes('worker'),
+      onDelivered: () => (lastDelivery = Date.now()),
+    };
     const ports: Record<string, number> = {};
 
     if (roles.includes('smtp')) {
@@ -91,8 +97,6 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
     if (roles.includes('worker')) {
       const worker: Worker = startDeliveryWorker(context, runtime.connectRedis());
       stops.push(() => worker.close());
-      // search text is made behind delivery, when the worker has been quiet for a moment
-      let lastDelivery = 0;
       worker.on('active', () => (lastDelivery = Date.now()));
       worker.on('completed', () => (lastDelivery = Date.now()));
       const indexer = startSearchIndexer({ db: runtime.db, blobs: runtime.blobs, log, busy: () => Date.now() - lastDelivery < 2000 });

@@ -16,4 +16,12 @@ export interface DeliveryContext {
   queue: DeliveryQueue;
   resolver: DnsResolver;
   log: Logger;
+  /**
+   * Deliver local recipients in the transaction that accepts a message (delivery/accept.ts):
+   * set in a process that also runs the worker role. A process that only fronts SMTP (or the
+   * web) spools and leaves every delivery to the workers.
+   */
+  deliverAtAcceptance?: boolean;
+  /** told after each committed local delivery (the search indexer waits while deliveries run) */
+  onDelivered?: () => void;
 }

@@ -61,57 +61,78 @@ export async function deliverLocalBatch(ctx: DeliveryContext, batch: readonly Lo
     let [a, b] = [0, 0];
     return batch.map((w, i) => (first.get(w.spool.id) === i ? done[a++] : again[b++]));
   }
+  const done = await transaction(ctx.db, (client) => deliverLocalIn(client, ctx, works));
+  await announceLocalDelivery(ctx, done);
+  return done.settled;
+}
+
+/** What deliverLocalIn did, for after COMMIT. */
+export interface LocalDeliveryDone {
+  /** per work: how its row was settled (undefined when `settle` was not asked) */
+  settled: Array<Settled | undefined>;
+  changes: MailboxChange[];
+  /** spool ids of vacation replies made */
+  replies: number[];
+}
+
+/**
+ * deliverLocal's work inside the caller's transaction (the works' spool rows distinct):
+ * the SMTP intake runs it in the transaction that inserts the rows (delivery/accept.ts).
+ */
+export async function deliverLocalIn(client: Queryable, ctx: DeliveryContext, works: readonly LocalDelivery[]): Promise<LocalDeliveryDone> {
   const changes: MailboxChange[] = [];
   let replies: number[] = [];
-  const settled = await transaction(ctx.db, async (client) => {
-    const locked = await lockDueLocalRecipients(client, works);
-    const copies: Copy[] = [];
-    const outcomes = new Map<LockedRecipient, RecipientOutcome>();
-    for (const recipient of locked) {
-      const refused = await plan(client, works[recipient.work]!, recipient, copies);
-      if (refused) outcomes.set(recipient, refused);
-    }
-    const results = await store(client, copies);
-    const stored = works.map(() => 0);
-    const inboxed = works.map((): Account[] => []);
-    const full = new Map<LockedRecipient, string[]>();
-    copies.forEach((copy, i) => {
-      const result = results[i]!;
-      if (result.status === 'over-quota') full.set(copy.recipient, [...(full.get(copy.recipient) ?? []), copy.account.address]);
-      if (result.status !== 'stored') return;
-      stored[copy.work]!++;
-      changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
-      if (copy.input.folder !== 'INBOX') return;
-      inboxed[copy.work]!.push(copy.account);
-      if (copy.input.enforceQuota) deliveryLatency.observe((Date.now() - works[copy.work]!.spool.receivedAt.getTime()) / 1000);
-    });
-    await recordOutcomes(
-      client,
-      locked.map((recipient) => {
-        const work = works[recipient.work]!;
-        const outcome = expireIfDue(outcomes.get(recipient) ?? fullOrDelivered(recipient, full.get(recipient)), work.expired);
-        const nextAttemptAt = work.decide(recipient, outcome);
-        return { recipient, outcome, ...(nextAttemptAt ? { nextAttemptAt } : {}) };
-      }),
-    );
-    // the lock query says whose vacation is off: most deliveries then skip the vacation query
-    const noVacation = new Set(locked.filter((r) => r.account && r.vacationOn === false).map((r) => r.account!.id));
-    for (const [i, work] of works.entries()) {
-      const answering = inboxed[i]!.filter((a) => !noVacation.has(a.id));
-      if (answering.length) replies = replies.concat(await answerVacations(client, ctx, work.spool, work.description.parsed, answering));
-    }
-    const settling = works.flatMap((work, i) => (work.settle ? [{ spool: work.spool, storedCopies: stored[i]! }] : []));
-    const closed = settling.length ? await settleSpools(client, ctx, settling) : [];
-    const deltas = new Map<string, number>();
-    works.forEach((work, i) => !work.settle && deltas.set(work.spool.blobHash, (deltas.get(work.spool.blobHash) ?? 0) + stored[i]!));
-    await adjustBlobRefs(client, deltas);
-    let next = 0;
-    return works.map((work) => (work.settle ? closed[next++] : undefined));
+  const locked = await lockDueLocalRecipients(client, works);
+  const copies: Copy[] = [];
+  const outcomes = new Map<LockedRecipient, RecipientOutcome>();
+  for (const recipient of locked) {
+    const refused = await plan(client, works[recipient.work]!, recipient, copies);
+    if (refused) outcomes.set(recipient, refused);
+  }
+  const results = await store(client, copies);
+  const stored = works.map(() => 0);
+  const inboxed = works.map((): Account[] => []);
+  const full = new Map<LockedRecipient, string[]>();
+  copies.forEach((copy, i) => {
+    const result = results[i]!;
+    if (result.status === 'over-quota') full.set(copy.recipient, [...(full.get(copy.recipient) ?? []), copy.account.address]);
+    if (result.status !== 'stored') return;
+    stored[copy.work]!++;
+    changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
+    if (copy.input.folder !== 'INBOX') return;
+    inboxed[copy.work]!.push(copy.account);
+    if (copy.input.enforceQuota) deliveryLatency.observe((Date.now() - works[copy.work]!.spool.receivedAt.getTime()) / 1000);
   });
-  await publishMailboxChanges(ctx.redis, ctx.config.redisPrefix, changes).catch(() => {});
+  await recordOutcomes(
+    client,
+    locked.map((recipient) => {
+      const work = works[recipient.work]!;
+      const outcome = expireIfDue(outcomes.get(recipient) ?? fullOrDelivered(recipient, full.get(recipient)), work.expired);
+      const nextAttemptAt = work.decide(recipient, outcome);
+      return { recipient, outcome, ...(nextAttemptAt ? { nextAttemptAt } : {}) };
+    }),
+  );
+  // the lock query says whose vacation is off: most deliveries then skip the vacation query
+  const noVacation = new Set(locked.filter((r) => r.account && r.vacationOn === false).map((r) => r.account!.id));
+  for (const [i, work] of works.entries()) {
+    const answering = inboxed[i]!.filter((a) => !noVacation.has(a.id));
+    if (answering.length) replies = replies.concat(await answerVacations(client, ctx, work.spool, work.description.parsed, answering));
+  }
+  const settling = works.flatMap((work, i) => (work.settle ? [{ spool: work.spool, storedCopies: stored[i]! }] : []));
+  const closed = settling.length ? await settleSpools(client, ctx, settling) : [];
+  const deltas = new Map<string, number>();
+  works.forEach((work, i) => !work.settle && deltas.set(work.spool.blobHash, (deltas.get(work.spool.blobHash) ?? 0) + stored[i]!));
+  await adjustBlobRefs(client, deltas);
+  let next = 0;
+  return { settled: works.map((work) => (work.settle ? closed[next++] : undefined)), changes, replies };
+}
+
+/** After COMMIT: sessions hear of the new messages, and the vacation replies get their jobs. */
+export async function announceLocalDelivery(ctx: DeliveryContext, done: LocalDeliveryDone): Promise<void> {
+  ctx.onDelivered?.();
+  await publishMailboxChanges(ctx.redis, ctx.config.redisPrefix, done.changes).catch(() => {});
   // a reply the queue misses is found by the reconciler
-  if (replies.length) await ctx.queue.addBatch(replies).catch(() => {});
-  return settled;
+  if (done.replies.length) await ctx.queue.addBatch(done.replies).catch(() => {});
 }
 
 /** What one locked recipient needs: copies to store, or the reason there are none. */

@@ -71,7 +71,8 @@ const loaderOf = coalescerPer(
     ),
 );
 
-function retryAt(ctx: DeliveryContext, attemptsBefore: number, now: Date): Date {
+/** When a deferred recipient is tried again: the configured schedule, its last step repeating. */
+export function retryAt(ctx: DeliveryContext, attemptsBefore: number, now: Date): Date {
   const schedule = ctx.config.delivery.retryMinutes;
   const minutes = schedule[Math.min(attemptsBefore, schedule.length - 1)]!;
   return new Date(now.getTime() + minutes * 60_000);

@@ -69,6 +69,8 @@ export async function insertSpool(db: Queryable, req: SpoolRequest): Promise<Ins
 
 export interface InsertedSpool {
   id: number;
+  /** the row's received_at (the transaction's time) */
+  receivedAt: Date;
   /** the blob row was made now (not counted up): see ensureBlobFile */
   newBlobRow: boolean;
 }
@@ -83,7 +85,7 @@ export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[])
   for (const r of reqs) blobs.set(r.blob.hash, { size: r.blob.size, count: (blobs.get(r.blob.hash)?.count ?? 0) + 1 });
   const rcpts = reqs.flatMap((req, i) => uniqueRecipients(req.recipients).map((r) => ({ ord: i + 1, ...r })));
   const column = <T>(pick: (r: SpoolRequest) => T) => reqs.map(pick);
-  const { rows } = await db.query<{ ord: number; id: number; inserted: boolean }>(
+  const { rows } = await db.query<{ ord: number; id: number; inserted: boolean; received_at: Date }>(
     `WITH blob AS (
        INSERT INTO blobs (hash, size, refcount) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
        ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount
@@ -102,7 +104,7 @@ export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[])
        SELECT ids.id, x.address, x.route, x.notify
          FROM unnest($15::int[], $16::text[], $17::text[], $18::text[]) AS x(ord, address, route, notify) JOIN ids USING (ord)
      )
-     SELECT ids.ord, ids.id, blob.inserted
+     SELECT ids.ord, ids.id, blob.inserted, now() AS received_at
        FROM ids JOIN unnest($4::text[]) WITH ORDINALITY AS h(hash, ord) USING (ord) JOIN blob ON blob.hash = h.hash`,
     [
       [...blobs.keys()], [...blobs.values()].map((b) => b.size), [...blobs.values()].map((b) => b.count),
@@ -115,7 +117,7 @@ export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[])
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
   return reqs.map((_, i) => {
     const row = byOrd.get(i + 1)!;
-    return { id: Number(row.id), newBlobRow: row.inserted };
+    return { id: Number(row.id), receivedAt: row.received_at, newBlobRow: row.inserted };
   });
 }
 

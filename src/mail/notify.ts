@@ -28,5 +28,12 @@ export async function publishMailboxChange(redis: Redis, prefix: string, change:
  * reads changes on its next command), so callers may log a rejection and go on.
  */
 export async function publishMailboxChanges(redis: Redis, prefix: string, changes: readonly MailboxChange[]): Promise<void> {
-  for (const change of changes) await publishMailboxChange(redis, prefix, change);
+  if (changes.length === 1) return publishMailboxChange(redis, prefix, changes[0]!);
+  if (changes.length === 0) return;
+  // one write and one round trip for the lot; Redis runs a pipeline's commands in order
+  const pipeline = redis.pipeline();
+  for (const change of changes) pipeline.publish(mailboxChannel(prefix, change.mailboxId), JSON.stringify(change));
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
 }
