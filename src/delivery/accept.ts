@@ -22,7 +22,7 @@ import { ensureBlobFile, insertSpools, type InsertedSpool, type SpoolRequest, ty
 export async function acceptMessage(ctx: DeliveryContext, req: SpoolRequest, rewriteBlob: () => Promise<StoredBlob>): Promise<number> {
   const hasLocal = req.recipients.some((r) => r.route !== 'remote');
   const description = ctx.deliverAtAcceptance && hasLocal ? await describeBlob(ctx.blobs, req.blob.hash, null) : undefined;
-  const { id, newBlobRow } = await intakeOf(ctx).submit({ req, description });
+  const { id, newBlobRow } = await intakeOf(ctx).submit({ req: description ? { ...req, parsed: description.parsed } : req, description });
   await ensureBlobFile(ctx.blobs, req.blob.hash, newBlobRow, rewriteBlob);
   return id;
 }
@@ -62,9 +62,11 @@ async function intake(ctx: DeliveryContext, items: readonly Intake[]): Promise<I
 }
 
 function localWork(ctx: DeliveryContext, item: Intake, row: InsertedSpool): LocalDelivery {
+  const { unstored, ...stored } = item.description!;
   return {
     spool: spoolRowOf(item.req, row),
-    description: item.description!,
+    // a new blob row got its description with the insert; an old one may still lack it
+    description: row.newBlobRow ? stored : { ...stored, ...(unstored ? { unstored } : {}) },
     expired: false,
     decide: (r, o) => (o.status === 'deferred' ? retryAt(ctx, r.attempts, new Date()) : undefined),
     // with nothing remote to do, the same transaction closes the row

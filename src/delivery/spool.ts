@@ -26,6 +26,8 @@ export interface SpoolRequest {
   sessionId?: string | null;
   recipients: SpoolRecipientInput[];
   expiresAt: Date;
+  /** the blob's parsed description, stored with its row when the row is new (saves delivery an update) */
+  parsed?: ParsedMessage;
 }
 
 export interface SpoolRow {
@@ -81,15 +83,22 @@ export interface InsertedSpool {
  * the same content count the blob up once by their number.
  */
 export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[]): Promise<InsertedSpool[]> {
-  const blobs = new Map<string, { size: number; count: number }>();
-  for (const r of reqs) blobs.set(r.blob.hash, { size: r.blob.size, count: (blobs.get(r.blob.hash)?.count ?? 0) + 1 });
+  const blobs = new Map<string, { size: number; count: number; parsed: string | null }>();
+  for (const r of reqs) {
+    const seen = blobs.get(r.blob.hash);
+    blobs.set(r.blob.hash, { size: r.blob.size, count: (seen?.count ?? 0) + 1, parsed: seen?.parsed ?? (r.parsed ? JSON.stringify(r.parsed) : null) });
+  }
   const rcpts = reqs.flatMap((req, i) => uniqueRecipients(req.recipients).map((r) => ({ ord: i + 1, ...r })));
   const column = <T>(pick: (r: SpoolRequest) => T) => reqs.map(pick);
   const { rows } = await db.query<{ ord: number; id: number; inserted: boolean; received_at: Date }>(
     `WITH blob AS (
-       INSERT INTO blobs (hash, size, refcount) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
+       INSERT INTO blobs (hash, size, refcount, parsed)
+       SELECT hash, size, refcount, parsed::jsonb FROM unnest($1::text[], $2::bigint[], $3::int[], $19::text[]) AS b(hash, size, refcount, parsed)
        ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount
-       RETURNING hash, (xmax = 0) AS inserted
+       RETURNING hash, (xmax = 0) AS inserted, parsed IS NOT NULL AS described
+     ), backlogged AS (
+       -- a new row with its description waits for its search text like any described blob (mail/parsed.ts)
+       INSERT INTO search_backlog (hash) SELECT hash FROM blob WHERE inserted AND described ON CONFLICT DO NOTHING
      ), ids AS (
        SELECT ord, nextval(pg_get_serial_sequence('spool', 'id')) AS id FROM generate_series(1, cardinality($4::text[])) AS ord
      ), row AS (
@@ -112,6 +121,7 @@ export async function insertSpools(db: Queryable, reqs: readonly SpoolRequest[])
       column((r) => r.clientIp ?? null), column((r) => r.helo ?? null), column((r) => r.envelopeId ?? null), column((r) => r.dsnRet ?? null),
       column((r) => r.expiresAt), column((r) => r.sessionId ?? null),
       rcpts.map((r) => r.ord), rcpts.map((r) => r.address), rcpts.map((r) => r.route), rcpts.map((r) => r.notify ?? null),
+      [...blobs.values()].map((b) => b.parsed),
     ],
   );
   const byOrd = new Map(rows.map((r) => [r.ord, r]));

@@ -14,21 +14,31 @@ export type RecipientClass =
 
 /** What an RCPT TO address is to us, in one query. Throws UserError for an address that cannot be parsed. */
 export async function classifyRecipient(db: Queryable, input: string): Promise<RecipientClass> {
-  const { address, domain } = parseAddress(input);
-  const { rows } = await db.query<Partial<AccountRow> & { local: boolean; alias: boolean; used_bytes: number; grp: (Omit<GroupRow, 'created_at'> & { created_at: string }) | null }>(
-    `SELECT EXISTS (SELECT 1 FROM domains WHERE name = $2) AS local,
-            EXISTS (SELECT 1 FROM aliases WHERE address = $1) AS alias,
-            (SELECT to_jsonb(g) FROM distribution_groups g WHERE g.address = $1) AS grp,
+  return (await classifyRecipients(db, [parseAddress(input)]))[0]!;
+}
+
+type ClassRow = Partial<AccountRow> & { local: boolean; alias: boolean; used_bytes: number; grp: (Omit<GroupRow, 'created_at'> & { created_at: string }) | null };
+
+/** classifyRecipient for several parsed addresses in one query (RCPT TO of concurrent sessions), in their order. */
+export async function classifyRecipients(db: Queryable, inputs: ReadonlyArray<{ address: string; domain: string }>): Promise<RecipientClass[]> {
+  const { rows } = await db.query<ClassRow & { ord: number }>(
+    `SELECT i.ord,
+            EXISTS (SELECT 1 FROM domains WHERE name = i.domain) AS local,
+            EXISTS (SELECT 1 FROM aliases WHERE address = i.address) AS alias,
+            (SELECT to_jsonb(g) FROM distribution_groups g WHERE g.address = i.address) AS grp,
             (SELECT COALESCE(sum(m.total_bytes), 0)::bigint FROM mailboxes m WHERE m.account_id = a.id) AS used_bytes, a.*
-       FROM (SELECT 1) AS one LEFT JOIN accounts a ON a.address = $1`,
-    [address, domain],
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i(address, domain, ord) LEFT JOIN accounts a ON a.address = i.address`,
+    [inputs.map((i) => i.address), inputs.map((i) => i.domain)],
   );
-  const row = rows[0]!;
-  if (!row.local) return { kind: 'remote', address, domain };
-  if (row.id !== null && row.id !== undefined) return { kind: 'account', address, account: toAccount(row as AccountRow), usedBytes: row.used_bytes };
-  if (row.alias) return { kind: 'alias', address };
-  if (row.grp) return { kind: 'group', address, group: toGroup({ ...row.grp, created_at: new Date(row.grp.created_at) }) };
-  return { kind: 'unknown-local', address };
+  const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+  return inputs.map(({ address, domain }, k) => {
+    const row = byOrd.get(k + 1)!;
+    if (!row.local) return { kind: 'remote', address, domain };
+    if (row.id !== null && row.id !== undefined) return { kind: 'account', address, account: toAccount(row as AccountRow), usedBytes: row.used_bytes };
+    if (row.alias) return { kind: 'alias', address };
+    if (row.grp) return { kind: 'group', address, group: toGroup({ ...row.grp, created_at: new Date(row.grp.created_at) }) };
+    return { kind: 'unknown-local', address };
+  });
 }
 
 export interface Expansion {

@@ -1,5 +1,7 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
-import { classifyRecipient, maySendAs } from '../identity/recipients.js';
+import { classifyRecipient, classifyRecipients, maySendAs, type RecipientClass } from '../identity/recipients.js';
+import { parseAddress } from '../identity/address.js';
+import { Coalescer, coalescerPer } from '../shared/coalesce.js';
 import { getAccountById } from '../identity/accounts.js';
 import { mayPostToGroup, type GroupSender } from '../identity/groups.js';
 import type { Queryable } from '../store/db.js';
@@ -35,8 +37,13 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
   }
   if (Buffer.byteLength(address.address) > SMTP_LIMITS.pathOctets) throw reject(501, '5.1.3', 'the recipient address is longer than 256 octets');
   const sender = { accountId: (session.user as SessionUser | undefined)?.accountId ?? null, address: session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '' };
-  return checkRecipient(ctx.db, address.address, sender, role !== 'mx');
+  return checkRecipient(ctx.db, address.address, sender, role !== 'mx', (input) => recipientLookupOf(ctx).submit(parseAddress(input)));
 }
+
+/** RCPT TO lookups of concurrent sessions go to PostgreSQL as one query. */
+const recipientLookupOf = coalescerPer(
+  (ctx: SmtpContext) => new Coalescer<{ address: string; domain: string }, RecipientClass>((inputs) => classifyRecipients(ctx.db, inputs), { maxBatch: 64, parallel: 2 }),
+);
 
 /**
  * Whether a message may go to one recipient, as RCPT TO decides it (and the webmail's
@@ -44,10 +51,16 @@ export async function checkRcptTo(ctx: SmtpContext, role: ListenerRole, address:
  * group whose posting rule lets the sender in, or, for a logged-in sender only, another
  * domain. Throws SmtpReject with the code RCPT answers; returns the recipient's route.
  */
-export async function checkRecipient(db: Queryable, input: string, sender: GroupSender, mayRelay: boolean): Promise<'local' | 'remote'> {
+export async function checkRecipient(
+  db: Queryable,
+  input: string,
+  sender: GroupSender,
+  mayRelay: boolean,
+  classify: (input: string) => Promise<RecipientClass> = (i) => classifyRecipient(db, i),
+): Promise<'local' | 'remote'> {
   let c;
   try {
-    c = await classifyRecipient(db, input);
+    c = await classify(input);
   } catch (err) {
     if (err instanceof UserError) throw reject(501, '5.1.3', `<${input}> is not a valid address`);
     throw err;
