@@ -2,13 +2,13 @@ import type { Db } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
 import { appendMessages } from './append.js';
-import { canonicalFlags } from './flags.js';
+import { canonicalFlags, sortFlags } from './flags.js';
 import { describedSearchFields, storeDescription, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
 import { checkQuota, type QuotaLimits } from './quota.js';
 import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
 import { addMessageBlobRefs } from './message-blobs.js';
-import type { MailboxChange } from './notify.js';
+import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
 
 export interface ClientMessage {
@@ -82,7 +82,10 @@ export async function appendFromClient(
       await client.query('UPDATE mailboxes SET keywords = $2 WHERE id = $1', [mailbox.id, keywords]);
     }
     if (input.alsoInTransaction) await input.alsoInTransaction(client);
-    const changes: MailboxChange[] = [{ type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq }];
+    const change: MailboxChange = { type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq };
+    // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
+    if (uids.length <= MAX_FLAGS_IN_CHANGE) Object.assign(change, { uids, flags: flags.map((f) => sortFlags([...new Set(f)])) });
+    const changes: MailboxChange[] = [change];
     return { uidValidity: mailbox.uidValidity, uids, changes };
   });
 }
