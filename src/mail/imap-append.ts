@@ -3,13 +3,16 @@ import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
 import { appendMessages } from './append.js';
 import { canonicalFlags, sortFlags } from './flags.js';
-import { describedSearchFields, storeDescription, summaryOfSearch } from './parsed.js';
+import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
-import { checkQuota, type QuotaLimits } from './quota.js';
-import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
-import { addMessageBlobRefs } from './message-blobs.js';
+import { assertWithinQuota, hasQuota, type QuotaLimits } from './quota.js';
+import { lockMailboxes, lockMailboxWithUsage, lockedOne, mailTransaction, type LockedMailbox } from './tx.js';
+import { addDescribedBlobRefs } from './message-blobs.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
+
+/** up to this size, an appended message is parsed without first asking whether its blob has a description */
+const PARSE_WITHOUT_ASKING_BYTES = 256 * 1024;
 
 export interface ClientMessage {
   /** the message already written to the blob store (BlobStore.put) */
@@ -45,7 +48,10 @@ export async function appendFromClient(
   },
 ): Promise<AppendResult> {
   if (input.messages.length === 0) throw new UserError('bad-append', 'nothing to append');
-  const known: Map<string, SearchFields> = await describedSearchFields(db, input.messages.map((m) => m.blobHash));
+  // a small message is parsed at once (cheaper than asking whether it was before: it
+  // rarely was); a large one only when the store has no description of it yet
+  const large = input.messages.filter((m) => m.size > PARSE_WITHOUT_ASKING_BYTES).map((m) => m.blobHash);
+  const known: Map<string, SearchFields> = large.length ? await describedSearchFields(db, large) : new Map();
   const described = new Map<string, ParsedMessage>();
   for (const m of input.messages) {
     if (known.has(m.blobHash) || described.has(m.blobHash)) continue;
@@ -54,18 +60,23 @@ export async function appendFromClient(
     known.set(m.blobHash, parsed.search);
   }
   return mailTransaction(db, async (client) => {
-    const mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
     const bytes = input.messages.reduce((n, m) => n + m.size, 0);
-    await checkQuota(client, mailbox.accountId, input.quota ?? undefined, bytes, input.messages.length);
+    let mailbox: LockedMailbox;
+    if (hasQuota(input.quota)) {
+      const locked = await lockMailboxWithUsage(client, input.mailboxId);
+      assertWithinQuota(locked.usage, input.quota, bytes, input.messages.length);
+      mailbox = locked;
+    } else {
+      mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
+    }
     const keywords = [...mailbox.keywords];
     const flags = input.messages.map((m) => {
       const c = canonicalFlags(m.flags ?? [], keywords);
       keywords.push(...c.added);
       return c.flags;
     });
-    // blob rows first, in hash order (tx.ts rule 3), then their descriptions
-    await addMessageBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })));
-    for (const [hash, parsed] of described) await storeDescription(client, hash, parsed);
+    // blob rows, in hash order (tx.ts rule 3), with the descriptions made above
+    await addDescribedBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })), described);
 
     const { uids, modseq } = await appendMessages(
       client,
