@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { startMemorySampler, summarizeMemory } from './lib/memory.js';
 import { intEnv, type BenchOptions } from './lib/options.js';
 import type { Metric } from './lib/report.js';
@@ -80,7 +81,10 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
   log('hopthu: starting (roles imap,worker; embedded PostgreSQL and redis-server under a fresh data directory)');
   const perIp = Math.ceil(settings.idleConnections / SOURCES) + Math.ceil(settings.clients / SOURCES);
   // the default per-IP limit holds while the clients are spread over SOURCES addresses; raised only when it would not
-  const hopthu = await startHopthuImap({ accounts, ...(perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {}) });
+  // BENCH_PROFILE=1: a V8 CPU profile of the node process, outside the checkout (megabytes, not a result to keep)
+  const profileDir = opts.profile ? path.join(os.tmpdir(), 'hopthu-bench-profiles') : undefined;
+  if (profileDir) log(`hopthu: a CPU profile of its node process goes to ${profileDir}`);
+  const hopthu = await startHopthuImap({ accounts, ...(perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {}), ...(profileDir ? { profileDir } : {}) });
   let hop: ImapRun;
   try {
     hop = await runScenarios(hopthu, settings, run, async () => {
@@ -149,7 +153,8 @@ async function runScenarios(server: ImapServer, s: ImapSettings, run: string, be
     const statements = await readStatements(databaseUrl);
     const total = statements.reduce((n, st) => n + st.calls, 0);
     log(`${server.name}: ${total} PostgreSQL statements, ${(total / Math.max(1, workload.operations)).toFixed(2)} per operation; most called:`);
-    for (const st of statements.slice(0, 25)) log(`  ${(st.calls / Math.max(1, workload.operations)).toFixed(3)}/op  ${st.query}`);
+    const perOp = (n: number) => n / Math.max(1, workload.operations);
+    for (const st of statements.slice(0, 25)) log(`  ${perOp(st.calls).toFixed(3)}/op ${perOp(st.ms).toFixed(3)} ms/op  ${st.query}`);
   }
 
   return { populateSeconds, populated: s.messages + WORKLOAD_MAILBOXES * WORKLOAD_MESSAGES, big: bigResult, workload, workloadMemory, idle };

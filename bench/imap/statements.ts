@@ -8,6 +8,8 @@ import pg from 'pg';
 
 export interface StatementCount {
   calls: number;
+  /** time PostgreSQL spent running it, all calls, ms */
+  ms: number;
   query: string;
 }
 
@@ -36,11 +38,11 @@ export async function resetStatements(url: string): Promise<boolean> {
 /** Every statement run since the reset, most called first (BEGIN/COMMIT included: each is a round trip). */
 export async function readStatements(url: string): Promise<StatementCount[]> {
   const rows = await withClient(url, async (c) => {
-    const { rows } = await c.query<{ calls: string; query: string }>(
-      `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements
+    const { rows } = await c.query<{ calls: string; ms: number; query: string }>(
+      `SELECT calls, total_exec_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements
         WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC`,
     );
-    return rows.map((r) => ({ calls: Number(r.calls), query: r.query }));
+    return rows.map((r) => ({ calls: Number(r.calls), ms: Number(r.ms), query: r.query }));
   });
   return rows ?? [];
 }

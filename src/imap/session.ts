@@ -48,6 +48,13 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   /** RFC 4978: everything the server sends goes through this once COMPRESS DEFLATE is on */
   private deflate: zlib.DeflateRaw | null = null;
   private flushScheduled = false;
+  /** the socket whose writes wait for the end of this turn of the event loop (send) */
+  private corked: Socket | null = null;
+  private readonly uncork = (): void => {
+    const socket = this.corked;
+    this.corked = null;
+    socket?.uncork();
+  };
   /** the account counted against imap.maxConnectionsPerUser */
   private counted: string | null = null;
   private readonly reader: CommandReader;
@@ -96,6 +103,13 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   send(bytes: Buffer): void {
     if (this.closed || !this.socket.writable) return;
     if (!this.deflate) {
+      // the responses written in one turn of the event loop (a SELECT's, a catch-up's and its
+      // tagged OK) leave in one write: one system call, not one a line
+      if (!this.corked) {
+        this.corked = this.socket;
+        this.socket.cork();
+        process.nextTick(this.uncork);
+      }
       this.socket.write(bytes);
       return;
     }
@@ -139,6 +153,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
    * raw DEFLATE (RFC 1951) streams, under TLS when TLS is on.
    */
   startCompression(): void {
+    // the tagged OK leaves uncompressed, before anything compressed
+    this.uncork();
     const socket = this.socket;
     const leftover = this.reader.takeUnread();
     socket.removeListener('data', this.onData);
@@ -298,6 +314,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
 
   /** RFC 9051 §6.2.1: TLS negotiation starts right after the tagged OK; bytes sent before it are discarded */
   startTls(): void {
+    // the tagged OK leaves in plain text, before the handshake
+    this.uncork();
     const raw = this.socket;
     raw.removeListener('data', this.onData);
     raw.removeListener('close', this.onClose);
