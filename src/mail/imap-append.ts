@@ -7,7 +7,7 @@ import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
 import { assertWithinQuota, hasQuota, type QuotaLimits } from './quota.js';
 import { lockMailboxes, lockMailboxWithUsage, lockedOne, mailTransaction, type LockedMailbox } from './tx.js';
-import { addDescribedBlobRefs } from './message-blobs.js';
+import { BlobVanishedError } from '../store/blob-refs.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
 
@@ -75,10 +75,16 @@ export async function appendFromClient(
       keywords.push(...c.added);
       return c.flags;
     });
-    // blob rows, in hash order (tx.ts rule 3), with the descriptions made above
-    await addDescribedBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })), described);
-
-    const { uids, modseq } = await appendMessages(
+    const refs = new Map<string, { hash: string; size: number; count: number; parsed: ParsedMessage | null }>();
+    for (const m of input.messages) {
+      const ref = refs.get(m.blobHash);
+      if (ref) ref.count++;
+      else refs.set(m.blobHash, { hash: m.blobHash, size: m.size, count: 1, parsed: described.get(m.blobHash) ?? null });
+    }
+    const newKeywords = keywords.length > mailbox.keywords.length ? keywords : undefined;
+    // the rows, their blob references (with the descriptions made above) and the folder's
+    // new keywords: one statement while the folder is locked
+    const { uids, modseq, freshBlobs } = await appendMessages(
       client,
       mailbox.id,
       input.messages.map((m, i) => ({
@@ -88,10 +94,10 @@ export async function appendFromClient(
         internalDate: m.internalDate ?? new Date(),
         summary: summaryOfSearch(known.get(m.blobHash)!),
       })),
+      { blobRefs: [...refs.values()], ...(newKeywords ? { keywords: newKeywords } : {}) },
     );
-    if (keywords.length > mailbox.keywords.length) {
-      await client.query('UPDATE mailboxes SET keywords = $2 WHERE id = $1', [mailbox.id, keywords]);
-    }
+    // store/blob-refs.ts: a blob row made anew must find its file (the collector may have just removed it)
+    for (const hash of freshBlobs) if (!(await blobs.has(hash))) throw new BlobVanishedError(hash);
     if (input.alsoInTransaction) await input.alsoInTransaction(client);
     const change: MailboxChange = { type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq };
     // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
