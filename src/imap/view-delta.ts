@@ -22,6 +22,8 @@ export interface ViewDelta {
 export class FromNotifications {
   private readonly changed = new Map<number, { flags: readonly string[]; modseq: number }>();
   private readonly expunged = new Set<number>();
+  /** the type of the change taken at `modseq`, if one was */
+  private lastType: MailboxChange['type'] | null = null;
 
   constructor(
     private modseq: number,
@@ -31,6 +33,9 @@ export class FromNotifications {
 
   add(change: MailboxChange): boolean {
     if (!('modseq' in change)) return false;
+    // the same change twice (a session's own, then its notification) is taken once; two
+    // different changes at one MODSEQ break notify.ts's rule, and the store says what happened
+    if (change.modseq === this.modseq && this.lastType !== null) return change.type === this.lastType;
     if (change.modseq <= this.modseq) return true;
     if (change.modseq !== this.modseq + 1) return false;
     switch (change.type) {
@@ -63,6 +68,7 @@ export class FromNotifications {
         break;
     }
     this.modseq = change.modseq;
+    this.lastType = change.type;
     return true;
   }
 

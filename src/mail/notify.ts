@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 /**
  * A change in a mailbox, published so IMAP sessions in any process learn of it. The
  * store's functions return these instead of publishing, so the caller publishes only
- * after COMMIT (a session must never hear of a change it cannot yet read).
+ * after COMMIT (a session must never hear of a change it cannot yet read). Each change
+ * raises the folder's MODSEQ by one and no two changes share a MODSEQ: a session that
+ * heard of every MODSEQ after its own applies them without reading the store.
  */
 export type MailboxChange =
   /**

@@ -125,4 +125,17 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     witness.write('DONE\r\n');
     for (const c of [a, b, witness]) c.close();
   });
+
+  it('a MOVE within one folder, one change at one MODSEQ, reaches an idling session as EXPUNGE and EXISTS (RFC 6851 §3.3)', async () => {
+    const a = await rawLoggedIn(t.server.ports.imap!);
+    await folder(a, 'Tai-cho', 2);
+    const b = await idling('Tai-cho');
+    await a.command('s', 'SELECT Tai-cho');
+    expect((await a.command('m', 'UID MOVE 1 Tai-cho')).at(-1)).toMatch(/^m OK/);
+    expect([await b.line(), await b.line()]).toEqual(['* 1 EXPUNGE', '* 2 EXISTS']);
+    b.write('DONE\r\n');
+    expect(await b.line()).toBe('i OK IDLE terminated');
+    expect((await b.command('f', 'UID FETCH 1:* (UID)')).filter((l) => l.startsWith('* '))).toEqual(['* 1 FETCH (UID 2)', '* 2 FETCH (UID 3)']);
+    for (const c of [a, b]) c.close();
+  });
 });

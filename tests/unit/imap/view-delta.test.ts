@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FromNotifications } from '../../../src/imap/view-delta.js';
+import type { MailboxChange } from '../../../src/mail/index.js';
 
 const box = 7;
 
@@ -26,6 +27,15 @@ describe('FromNotifications: change notifications folded into one view delta', (
     expect(f.add({ type: 'expunge', mailboxId: box, uids: [1], modseq: 9 })).toBe(true);
     expect(f.delta().highestModseq).toBe(10);
     expect(f.add({ type: 'expunge', mailboxId: box, uids: [1], modseq: 12 })).toBe(false);
+  });
+
+  it("takes a session's own change and its notification once, and refuses two different changes at one MODSEQ", () => {
+    const f = new FromNotifications(10, 4, []);
+    const expunge: MailboxChange = { type: 'expunge', mailboxId: box, uids: [2], modseq: 11 };
+    expect(f.add(expunge)).toBe(true);
+    expect(f.add(expunge)).toBe(true);
+    expect(f.delta()).toMatchObject({ highestModseq: 11, expunged: [2] });
+    expect(f.add({ type: 'exists', mailboxId: box, uid: 5, modseq: 11, uids: [5], flags: [[]] })).toBe(false);
   });
 
   it('refuses a change that does not say enough: no flags (an older publisher, a large STORE), a new keyword, UIDs that do not ascend', () => {
