@@ -106,7 +106,14 @@ export class SelectedMailbox {
       this.stale = true;
       return;
     }
-    if (change.modseq > this.syncedModseq) this.pending.push(change);
+    if (change.modseq <= this.syncedModseq) return;
+    // a session that sends nothing for long (no IDLE) does not keep every change: past
+    // MAX_PENDING it forgets them and reads the store at its next catch-up
+    if (this.pending.length >= MAX_PENDING) {
+      this.pending = [];
+      this.stale = true;
+    }
+    this.pending.push(change);
   }
 
   /** UIDs a message sequence set names, ascending (RFC 9051 §6.4.5: numbers past EXISTS are refused by the caller) */
@@ -300,6 +307,9 @@ function deltaOfSnapshot(snap: MailboxChangesSince): ViewDelta {
     expunged: snap.expunged,
   };
 }
+
+/** changes a view queues at most; past that it reads the store at its next catch-up instead */
+const MAX_PENDING = 256;
 
 export const SYSTEM_FLAG_ATOMS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 

@@ -138,4 +138,27 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     expect((await b.command('f', 'UID FETCH 1:* (UID)')).filter((l) => l.startsWith('* '))).toEqual(['* 1 FETCH (UID 2)', '* 2 FETCH (UID 3)']);
     for (const c of [a, b]) c.close();
   });
+
+  it('a session that sends nothing while hundreds of changes go by keeps none of them and reads the store once at its next command', async () => {
+    const a = await rawLoggedIn(t.server.ports.imap!);
+    await folder(a, 'Nhieu', 2);
+    const b = await rawLoggedIn(t.server.ports.imap!);
+    await b.command('s', 'SELECT Nhieu');
+    await a.command('s', 'SELECT Nhieu');
+    // 300 changes (more than a view queues), the last one the flags of message 2
+    for (let n = 0; n < 150; n++) {
+      await a.command('p', 'UID STORE 1 +FLAGS (\\Flagged)');
+      await a.command('m', 'UID STORE 1 -FLAGS (\\Flagged)');
+    }
+    await a.command('l', 'UID STORE 2 +FLAGS (\\Answered)');
+    // a witness: once the last change reached this process, it reached b's view too
+    const witness = await idling('Nhieu');
+    await a.command('w', 'UID STORE 2 +FLAGS (\\Seen)');
+    expect(await witness.line()).toBe('* 2 FETCH (FLAGS (\\Answered \\Seen))');
+    const reads = catchUpReads;
+    expect((await b.command('n', 'UID SEARCH ALL')).filter((l) => l.includes('FETCH'))).toEqual(['* 2 FETCH (UID 2 FLAGS (\\Answered \\Seen))']);
+    expect(catchUpReads).toBe(reads + 1);
+    witness.write('DONE\r\n');
+    for (const c of [a, b, witness]) c.close();
+  });
 });
