@@ -12,6 +12,8 @@
  * BENCH_IMAP_REFERENCE=0 skips Dovecot even when it is installed.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { startMemorySampler, summarizeMemory } from './lib/memory.js';
 import { intEnv, type BenchOptions } from './lib/options.js';
 import type { Metric } from './lib/report.js';
@@ -23,6 +25,7 @@ import { measureIdleMemory } from './imap/idle-memory.js';
 import { metricsOf, pssPerConnection, rssPerConnection, type ImapRun, type ImapSettings } from './imap/metrics.js';
 import { populateAll } from './imap/populate.js';
 import type { ImapServer } from './imap/server.js';
+import { readStatements, resetStatements } from './imap/statements.js';
 import { runWorkload } from './imap/workload.js';
 
 const log = (text: string) => console.error(`imap: ${text}`);
@@ -78,7 +81,10 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
   log('hopthu: starting (roles imap,worker; embedded PostgreSQL and redis-server under a fresh data directory)');
   const perIp = Math.ceil(settings.idleConnections / SOURCES) + Math.ceil(settings.clients / SOURCES);
   // the default per-IP limit holds while the clients are spread over SOURCES addresses; raised only when it would not
-  const hopthu = await startHopthuImap({ accounts, ...(perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {}) });
+  // BENCH_PROFILE=1: a V8 CPU profile of the node process, outside the checkout (megabytes, not a result to keep)
+  const profileDir = opts.profile ? path.join(os.tmpdir(), 'hopthu-bench-profiles') : undefined;
+  if (profileDir) log(`hopthu: a CPU profile of its node process goes to ${profileDir}`);
+  const hopthu = await startHopthuImap({ accounts, ...(perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {}), ...(profileDir ? { profileDir } : {}) });
   let hop: ImapRun;
   try {
     hop = await runScenarios(hopthu, settings, run, async () => {
@@ -90,7 +96,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
         left = await searchBacklog(hopthu.databaseUrl);
       }
       log(`hopthu: search backlog ${left ? `still ${left} after` : 'drained in'} ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    });
+    }, hopthu.databaseUrl);
   } finally {
     await hopthu.stop();
   }
@@ -119,7 +125,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
   };
 }
 
-async function runScenarios(server: ImapServer, s: ImapSettings, run: string, beforeSearches?: () => Promise<void>): Promise<ImapRun> {
+async function runScenarios(server: ImapServer, s: ImapSettings, run: string, beforeSearches?: () => Promise<void>, databaseUrl?: string): Promise<ImapRun> {
   const [big, ...users] = server.users;
   const mailboxes = users.slice(0, WORKLOAD_MAILBOXES);
   // first, on a freshly started server: a heap with room left by earlier work would hide growth
@@ -135,11 +141,21 @@ async function runScenarios(server: ImapServer, s: ImapSettings, run: string, be
   log(`${server.name}: SELECT / FETCH 1:* / SEARCH ms: ${Object.entries(bigResult.ms).map(([k, v]) => `${k} ${v.map(Math.round).join(',')}`).join('; ')}`);
 
   log(`${server.name}: mixed workload, ${s.clients} clients for ${s.seconds} s`);
+  const counting = databaseUrl !== undefined && (await resetStatements(databaseUrl));
   const sampler = startMemorySampler(server.pid, 1000);
   const workload = await runWorkload(server, { clients: s.clients, seconds: s.seconds, mailboxes, initial: WORKLOAD_MESSAGES, idleMs: IDLE_MS, run, sourceOf });
   const samples = await sampler.stop();
   const workloadMemory = summarizeMemory(samples, samples[0]?.t ?? 0, samples.at(-1)?.t ?? 0);
   log(`${server.name}: ${(workload.operations / workload.seconds).toFixed(0)} operations/s, ${workload.errors} errors`);
+  const cpu = Object.entries(workloadMemory.cpuSeconds).map(([k, v]) => `${k} ${((v * 1000) / Math.max(1, workload.operations)).toFixed(3)}`);
+  log(`${server.name}: CPU ms per operation: ${cpu.join(', ')}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (counting) {
+    const statements = await readStatements(databaseUrl);
+    const total = statements.reduce((n, st) => n + st.calls, 0);
+    log(`${server.name}: ${total} PostgreSQL statements, ${(total / Math.max(1, workload.operations)).toFixed(2)} per operation; most called:`);
+    const perOp = (n: number) => n / Math.max(1, workload.operations);
+    for (const st of statements.slice(0, 25)) log(`  ${perOp(st.calls).toFixed(3)}/op ${perOp(st.ms).toFixed(3)} ms/op  ${st.query}`);
+  }
 
   return { populateSeconds, populated: s.messages + WORKLOAD_MAILBOXES * WORKLOAD_MESSAGES, big: bigResult, workload, workloadMemory, idle };
 }

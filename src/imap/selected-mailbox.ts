@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/db.js';
-import { mailboxChangesSince, mailboxSnapshot, type Mailbox, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { FromNotifications, type ViewDelta } from './view-delta.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
 import { ImapBad } from './errors.js';
@@ -8,9 +9,12 @@ import type { Account } from '../identity/accounts.js';
 
 /**
  * The selected mailbox as this session sees it (RFC 9051 §2.3.1.2): sequence number n is
- * uids[n - 1]. Changes by others arrive as notifications; they mark the view stale and
- * the session catches up at the points RFC 9051 §7.5.1 allows, by diffing a fresh
- * snapshot against the view.
+ * uids[n - 1]. Changes (the session's own and, by notification, everyone else's) queue
+ * up and the session catches up at the points RFC 9051 §7.5.1 allows. Each change names
+ * its MODSEQ, and every change to a folder raises its MODSEQ by one, so a queue that
+ * continues the view's MODSEQ without a hole is exactly what happened since: it is
+ * applied as it is. A hole (a notification lost or still on its way) or a change that
+ * does not say enough falls back to reading what changed since the view's MODSEQ.
  */
 export class SelectedMailbox {
   readonly id: number;
@@ -28,8 +32,12 @@ export class SelectedMailbox {
   /** expunged by others but not yet announced (RFC 9051 §7.5.1: not during FETCH, STORE, SEARCH) */
   private heldBackExpunges = new Set<number>();
   keywords: string[];
-  /** a notification arrived since the last sync */
+  /** the store must be read at the next catch-up (NOOP, CHECK, a lost or unreadable notification) */
   stale = false;
+  /** changes heard of (by notification, or made by this session) and not yet applied */
+  private pending: MailboxChange[] = [];
+  /** UID -> MODSEQ of flags this session set itself before the view caught up to them: older changes must not undo them */
+  private localModseq = new Map<number, number>();
   /** the folder was deleted by another session */
   gone = false;
   /** RFC 5182 §2.1: the UIDs SEARCH RETURN (SAVE) kept, named by "$"; expunged ones drop out */
@@ -80,8 +88,32 @@ export class SelectedMailbox {
     return this.flags.get(uid) ?? [];
   }
 
-  setFlags(uid: number, flags: readonly string[]): void {
-    if (this.flags.has(uid)) this.flags.set(uid, flags);
+  /** flags the session learnt itself (STORE, FETCH's \Seen), as of `modseq` */
+  setFlags(uid: number, flags: readonly string[], modseq = 0): void {
+    if (!this.flags.has(uid)) return;
+    this.flags.set(uid, flags);
+    if (modseq > this.syncedModseq && modseq > (this.localModseq.get(uid) ?? 0)) this.localModseq.set(uid, modseq);
+  }
+
+  /** something to announce or to read at the next catch-up */
+  get behind(): boolean {
+    return this.stale || this.pending.length > 0 || this.heldBackExpunges.size > 0;
+  }
+
+  /** a change to this folder, by anyone (this session's own too, right after its COMMIT) */
+  noteChange(change: MailboxChange): void {
+    if (change.type === 'deleted' || change.type === 'renamed') {
+      this.stale = true;
+      return;
+    }
+    if (change.modseq <= this.syncedModseq) return;
+    // a session that sends nothing for long (no IDLE) does not keep every change: past
+    // MAX_PENDING it forgets them and reads the store at its next catch-up
+    if (this.pending.length >= MAX_PENDING) {
+      this.pending = [];
+      this.stale = true;
+    }
+    this.pending.push(change);
   }
 
   /** UIDs a message sequence set names, ascending (RFC 9051 §6.4.5: numbers past EXISTS are refused by the caller) */
@@ -170,6 +202,8 @@ export class SelectedMailbox {
    * FETCH, STORE or SEARCH, which use sequence numbers.
    */
   async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false): Promise<Buffer[]> {
+    const delta = this.stale ? null : this.fromPending();
+    if (delta) return this.apply(delta, allowExpunge, withUid, withModseq);
     let snap: MailboxChangesSince;
     try {
       snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
@@ -177,7 +211,18 @@ export class SelectedMailbox {
       this.gone = true;
       return [];
     }
-    return this.apply(snap, allowExpunge, withUid, withModseq);
+    return this.apply(deltaOfSnapshot(snap), allowExpunge, withUid, withModseq);
+  }
+
+  /**
+   * The queued changes as one delta when they continue the view's MODSEQ without a hole
+   * and each says enough; null when the store must be read instead.
+   */
+  private fromPending(): ViewDelta | null {
+    const queue = this.pending.filter((c) => 'modseq' in c && c.modseq > this.syncedModseq).sort((a, b) => (a as { modseq: number }).modseq - (b as { modseq: number }).modseq);
+    const merged = new FromNotifications(this.syncedModseq, this.maxUid, this.keywords);
+    for (const change of queue) if (!merged.add(change)) return null;
+    return merged.delta();
   }
 
   /**
@@ -186,53 +231,85 @@ export class SelectedMailbox {
    * same as a fresh snapshot, without reading every message again (clients re-SELECT often).
    * A fresh snapshot is taken when the folder's counters disagree with the caught-up view.
    */
-  async reopen(db: Queryable, readOnly: boolean): Promise<SelectedMailbox> {
+  async reopen(db: Queryable, readOnly: boolean, current: Mailbox): Promise<SelectedMailbox> {
+    // `current` is the folder's row as the SELECT just read it: when the view, with the
+    // changes queued for it, is exactly that, the view is the new one without reading more
+    const delta = this.gone || this.stale ? null : this.fromPending();
+    if (delta && current.uidValidity === this.uidValidity && !current.noselect) {
+      this.apply(delta, true, false, false);
+      if (this.syncedModseq === current.highestModseq && this.uids.length === current.messageCount && this.keywords.join(' ') === current.keywords.join(' ')) return this.carriedTo(current, readOnly);
+    }
     const snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
     const { mailbox } = snap;
     if (this.gone || mailbox.noselect || mailbox.uidValidity !== this.uidValidity) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
-    this.apply(snap, true, false, false);
+    this.apply(deltaOfSnapshot(snap), true, false, false);
     if (this.uids.length !== mailbox.messageCount) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
-    return new SelectedMailbox({ mailbox, uids: this.uids, modseqs: [], flags: this.uids.map((uid) => this.flagsOf(uid)) }, readOnly);
+    return this.carriedTo(mailbox, readOnly);
   }
 
-  private apply(snap: MailboxChangesSince, allowExpunge: boolean, withUid: boolean, withModseq: boolean): Buffer[] {
+  /** a new view (RFC 9051 §6.3.2) of this one's messages at `mailbox`'s counters, with the changes still queued after them */
+  private carriedTo(mailbox: Mailbox, readOnly: boolean): SelectedMailbox {
+    const next = new SelectedMailbox({ mailbox, uids: this.uids, modseqs: [], flags: this.uids.map((uid) => this.flagsOf(uid)) }, readOnly);
+    for (const change of this.pending) next.noteChange(change);
+    for (const [uid, modseq] of this.localModseq) if (modseq > next.syncedModseq) next.localModseq.set(uid, modseq);
+    return next;
+  }
+
+  private apply(delta: ViewDelta, allowExpunge: boolean, withUid: boolean, withModseq: boolean): Buffer[] {
     this.stale = false;
-    this.syncedModseq = snap.mailbox.highestModseq;
+    this.syncedModseq = delta.highestModseq;
+    this.pending = this.pending.filter((c) => 'modseq' in c && c.modseq > delta.highestModseq);
+    for (const [uid, modseq] of this.localModseq) if (modseq <= delta.highestModseq) this.localModseq.delete(uid);
     const out: Buffer[] = [];
-    const keywordsBefore = this.keywords.join(' ');
-    this.keywords = [...snap.mailbox.keywords];
-    if (this.keywords.join(' ') !== keywordsBefore) out.push(untagged(atom('FLAGS'), permanentFlagAtoms(this.keywords, false)));
-    for (const uid of snap.expunged) if (this.seqOf(uid) > 0) this.heldBackExpunges.add(uid);
+    if (delta.keywords && delta.keywords.join(' ') !== this.keywords.join(' ')) {
+      this.keywords = [...delta.keywords];
+      out.push(untagged(atom('FLAGS'), permanentFlagAtoms(this.keywords, false)));
+    }
+    for (const uid of delta.expunged) if (this.seqOf(uid) > 0) this.heldBackExpunges.add(uid);
     if (allowExpunge) {
       out.push(...this.expunge(this.heldBackExpunges));
       this.heldBackExpunges.clear();
     }
-    // held-back EXPUNGEs go out at the next point that allows them
-    else if (this.heldBackExpunges.size) this.stale = true;
+    // held-back EXPUNGEs go out at the next point that allows them (`behind` stays true)
     const max = this.maxUid;
     let added = false;
-    snap.uids.forEach((uid, i) => {
-      const f = snap.flags[i] ?? [];
+    for (const { uid, flags: f, modseq } of delta.changed) {
       if (uid > max) {
+        // RFC 9051 §2.3.1.1: UIDs ascend, so a new message goes at the end
         this.uids.push(uid);
         this.flags.set(uid, f);
         added = true;
-        return;
+        continue;
       }
       const before = this.flags.get(uid);
       // not in the view: expunged by this session already
-      if (!before || before.join(' ') === f.join(' ')) return;
+      if (!before || before.join(' ') === f.join(' ')) continue;
+      // this session already set flags newer than this change (its own STORE)
+      if ((this.localModseq.get(uid) ?? 0) > modseq) continue;
       this.flags.set(uid, f);
       const items: ImapValue[] = [atom('FLAGS'), f.map(atom)];
       if (withUid) items.unshift(atom('UID'), uid);
       // RFC 7162 §3.1.4: once CONDSTORE is on, unsolicited FETCH responses carry MODSEQ
-      if (withModseq) items.push(atom('MODSEQ'), [snap.modseqs[i] ?? 0]);
+      if (withModseq) items.push(atom('MODSEQ'), [modseq]);
       out.push(untagged(this.seqOf(uid), atom('FETCH'), items));
-    });
+    }
     if (added) out.push(untagged(this.exists, atom('EXISTS')));
     return out;
   }
 }
+
+/** what the store says changed, as the delta `apply` takes */
+function deltaOfSnapshot(snap: MailboxChangesSince): ViewDelta {
+  return {
+    highestModseq: snap.mailbox.highestModseq,
+    keywords: snap.mailbox.keywords,
+    changed: snap.uids.map((uid, i) => ({ uid, flags: snap.flags[i] ?? [], modseq: snap.modseqs[i] ?? 0 })),
+    expunged: snap.expunged,
+  };
+}
+
+/** changes a view queues at most; past that it reads the store at its next catch-up instead */
+const MAX_PENDING = 256;
 
 export const SYSTEM_FLAG_ATOMS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 

@@ -48,6 +48,13 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   /** RFC 4978: everything the server sends goes through this once COMPRESS DEFLATE is on */
   private deflate: zlib.DeflateRaw | null = null;
   private flushScheduled = false;
+  /** the socket whose writes wait for the end of this turn of the event loop (send) */
+  private corked: Socket | null = null;
+  private readonly uncork = (): void => {
+    const socket = this.corked;
+    this.corked = null;
+    socket?.uncork();
+  };
   /** the account counted against imap.maxConnectionsPerUser */
   private counted: string | null = null;
   private readonly reader: CommandReader;
@@ -96,6 +103,13 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   send(bytes: Buffer): void {
     if (this.closed || !this.socket.writable) return;
     if (!this.deflate) {
+      // the responses written in one turn of the event loop (a SELECT's, a catch-up's and its
+      // tagged OK) leave in one write: one system call, not one a line
+      if (!this.corked) {
+        this.corked = this.socket;
+        this.socket.cork();
+        process.nextTick(this.uncork);
+      }
       this.socket.write(bytes);
       return;
     }
@@ -139,6 +153,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
    * raw DEFLATE (RFC 1951) streams, under TLS when TLS is on.
    */
   startCompression(): void {
+    // the tagged OK leaves uncompressed, before anything compressed
+    this.uncork();
     const socket = this.socket;
     const leftover = this.reader.takeUnread();
     socket.removeListener('data', this.onData);
@@ -172,7 +188,7 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   /** RFC 9051 §7.5.1: untagged updates before the tagged answer */
   async catchUp(allowExpunge: boolean, withUid: boolean): Promise<void> {
     const sel = this.selected;
-    if (!sel || !sel.stale) return;
+    if (!sel || !sel.behind) return;
     for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore)) this.send(line);
     if (sel.gone) {
       // RFC 9051 §7.1.5: the selected folder was deleted by someone else; nothing sensible is left
@@ -182,20 +198,50 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   }
 
   select(sel: SelectedMailbox | null): void {
-    if (this.selected) this.ctx.events.unwatch(this.selected.id, this);
+    const old = [this.selected, this.closing];
     this.selected = sel;
+    this.closing = null;
+    // a folder selected again stays watched (one watch per session and folder)
+    for (const o of old) if (o && o.id !== sel?.id) this.ctx.events.unwatch(o.id, this);
     this.state = sel ? 'selected' : this.account ? 'authenticated' : 'not-authenticated';
   }
 
+  /**
+   * RFC 9051 §6.3.2: a SELECT ends the current selection first. The old view still hears
+   * of its folder's changes until the new one is chosen (`select`), so that a SELECT of the
+   * same folder can carry it over without missing one.
+   */
+  deselect(): SelectedMailbox | null {
+    const previous = this.selected;
+    this.selected = null;
+    this.closing = previous;
+    this.state = this.account ? 'authenticated' : 'not-authenticated';
+    return previous;
+  }
+
+  /** the view a SELECT is replacing, while it runs */
+  private closing: SelectedMailbox | null = null;
+
   mailboxChanged(change: MailboxChange): void {
-    this.mailboxMayHaveChanged(change.mailboxId);
+    const sel = this.selected?.id === change.mailboxId ? this.selected : this.closing?.id === change.mailboxId ? this.closing : null;
+    if (!sel) return;
+    sel.noteChange(change);
+    if (sel === this.selected && this.idling) void this.exclusive(this.idling).catch(() => {});
+  }
+
+  /**
+   * After COMMIT: tells every session of the changes this one made, and queues them for
+   * this session's own view, which takes them in at its next catch-up (without waiting
+   * for its notification to come back).
+   */
+  publish(changes: readonly MailboxChange[]): void {
+    this.ctx.events.publish(changes);
+    for (const change of changes) if (change.mailboxId === this.selected?.id) this.selected.noteChange(change);
   }
 
   mailboxMayHaveChanged(mailboxId: number): void {
-    const sel = this.selected;
-    if (!sel || sel.id !== mailboxId) return;
-    sel.stale = true;
-    if (this.idling) void this.exclusive(this.idling).catch(() => {});
+    for (const sel of [this.selected, this.closing]) if (sel?.id === mailboxId) sel.stale = true;
+    if (this.selected?.id === mailboxId && this.idling) void this.exclusive(this.idling).catch(() => {});
   }
 
   // ------------------------------------------------------------------ reader owner
@@ -245,6 +291,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
     if (this.counted !== null) this.ctx.userConnections.close(this.counted);
     this.counted = null;
     if (this.selected) this.ctx.events.unwatch(this.selected.id, this);
+    if (this.closing) this.ctx.events.unwatch(this.closing.id, this);
+    this.closing = null;
     this.state = 'logout';
     this.reader.end().catch(() => {});
   };
@@ -266,6 +314,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
 
   /** RFC 9051 §6.2.1: TLS negotiation starts right after the tagged OK; bytes sent before it are discarded */
   startTls(): void {
+    // the tagged OK leaves in plain text, before the handshake
+    this.uncork();
     const raw = this.socket;
     raw.removeListener('data', this.onData);
     raw.removeListener('close', this.onClose);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
+import type { ParsedMessage } from './mime/index.js';
 
 /** The header fields kept beside each message for listing, search and sort. */
 export interface MessageSummary {
@@ -92,18 +93,38 @@ export async function appendMessages(
   db: Queryable,
   mailboxId: number,
   inputs: readonly Omit<AppendInput, 'mailboxId' | 'deliveryKey'>[],
-): Promise<{ uids: number[]; modseq: number }> {
+  also: AppendAlso = {},
+): Promise<{ uids: number[]; modseq: number; freshBlobs: string[] }> {
   const unseen = inputs.filter((m) => !m.flags.includes('\\Seen')).length;
   const bytes = inputs.reduce((n, m) => n + m.size, 0);
   const column = <T>(f: (m: Omit<AppendInput, 'mailboxId' | 'deliveryKey'>) => T) => inputs.map(f);
-  // the counters and the rows in one statement (a round trip less per APPEND); RETURNING
-  // from the mailbox update alone, so the answer is one row however many messages went in
-  const { rows } = await db.query<{ first: number; modseq: number }>(
+  const refs = [...(also.blobRefs ?? [])].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  // the counters, the rows, the blob references and the folder's keywords in one statement
+  // (round trips less per APPEND, while the folder's row is locked); RETURNING from the
+  // mailbox update alone, so the answer is one row however many messages went in. The blob
+  // rows come after the folder's (they read mb: tx.ts rules 1 and 3), in hash order.
+  const { rows } = await db.query<{ first: number; modseq: number; fresh: string[] | null }>(
     `WITH mb AS (
        UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = highest_modseq + 1,
-              message_count = message_count + $2, unseen_count = unseen_count + $3, total_bytes = total_bytes + $4
+              message_count = message_count + $2, unseen_count = unseen_count + $3, total_bytes = total_bytes + $4,
+              keywords = COALESCE($18::text[], keywords)
         WHERE id = $1
         RETURNING uid_next - $2 AS first, highest_modseq AS modseq
+     ), had AS (
+       SELECT hash FROM blobs WHERE hash = ANY ($14::text[]) AND parsed IS NOT NULL
+     ), refs AS (
+       INSERT INTO blobs (hash, size, refcount, parsed)
+       SELECT b.hash, b.size, b.n, b.parsed::jsonb
+         FROM mb, unnest($14::text[], $15::bigint[], $16::int[], $17::text[]) WITH ORDINALITY b(hash, size, n, parsed, i)
+        ORDER BY b.i
+       ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + EXCLUDED.refcount, parsed = COALESCE(blobs.parsed, EXCLUDED.parsed)
+       RETURNING hash, (xmax = 0) AS inserted, parsed IS NOT NULL AS described
+     ), backlogged AS (
+       -- parsed.ts storeDescription: a blob described just now goes on the search backlog
+       INSERT INTO search_backlog (hash)
+       SELECT r.hash FROM refs r, unnest($14::text[], $17::text[]) p(hash, parsed)
+        WHERE p.hash = r.hash AND p.parsed IS NOT NULL AND r.described AND r.hash NOT IN (SELECT hash FROM had)
+       ON CONFLICT DO NOTHING
      ), inserted AS (
        INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash,
                              subject, from_text, to_text, sent_date, message_id)
@@ -112,7 +133,7 @@ export async function appendMessages(
          FROM mb, unnest($5::text[], $6::timestamptz[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
               WITH ORDINALITY x(flags, internal_date, size, blob_hash, subject, from_text, to_text, sent_date, message_id, i)
      )
-     SELECT first, modseq FROM mb`,
+     SELECT first, modseq, (SELECT array_agg(hash) FROM refs WHERE inserted) AS fresh FROM mb`,
     [
       mailboxId,
       inputs.length,
@@ -127,8 +148,25 @@ export async function appendMessages(
       column((m) => m.summary.to),
       column((m) => m.summary.date),
       column((m) => m.summary.messageId),
+      refs.map((r) => r.hash),
+      refs.map((r) => r.size),
+      refs.map((r) => r.count),
+      refs.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
+      also.keywords ?? null,
     ],
   );
-  const { first, modseq } = rows[0]!;
-  return { uids: inputs.map((_, i) => first + i), modseq };
+  const { first, modseq, fresh } = rows[0]!;
+  return { uids: inputs.map((_, i) => first + i), modseq, freshBlobs: fresh ?? [] };
+}
+
+/** What appendMessages may do in the same statement. */
+export interface AppendAlso {
+  /**
+   * blob references to add (`count` per hash), with the description of a blob parsed just
+   * now (kept only where the blob has none). The caller checks that each blob in
+   * `freshBlobs` (rows made anew) still has its file (store/blob-refs.ts addBlobRef).
+   */
+  blobRefs?: readonly { hash: string; size: number; count: number; parsed: ParsedMessage | null }[];
+  /** the folder's keywords now, when the messages bring new ones */
+  keywords?: readonly string[];
 }

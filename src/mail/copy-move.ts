@@ -109,7 +109,9 @@ export async function transferMessages(
   );
 
   const changes: MailboxChange[] = [];
-  if (input.move) changes.push({ type: 'expunge', mailboxId: source.id, uids: sourceUids, modseq: sourceModseq });
+  // a move within one folder is one change at one MODSEQ, announced as new messages (whose
+  // readers find the expunged UIDs with them): two changes never share a MODSEQ (notify.ts)
+  if (input.move && source.id !== target.id) changes.push({ type: 'expunge', mailboxId: source.id, uids: sourceUids, modseq: sourceModseq });
   changes.push({ type: 'exists', mailboxId: target.id, uid: targetUids[targetUids.length - 1]!, modseq });
   return { uidValidity: target.uidValidity, sourceUids, targetUids, changes };
 }

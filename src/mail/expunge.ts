@@ -1,6 +1,5 @@
 import type { Db } from '../store/db.js';
 import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
-import { releaseMessageBlobRefs } from './message-blobs.js';
 import { rangeArrays, ALL_UIDS, type UidSet } from './uid-set.js';
 import type { MailboxChange } from './notify.js';
 
@@ -30,8 +29,10 @@ export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = 
     const mailbox = lockedOne(await lockMailboxes(client, [mailboxId]), mailboxId);
     const { lo, hi } = rangeArrays(uids);
     const modseq = mailbox.highestModseq + 1;
-    // one statement removes the rows, keeps their UIDs for QRESYNC and settles the folder's
-    // counters (a round trip less per step: UID EXPUNGE is a hot command)
+    // one statement removes the rows, keeps their UIDs for QRESYNC, settles the folder's
+    // counters and releases the blob references (round trips less: UID EXPUNGE is a hot
+    // command). Blob rows are updated in hash order as far as the plan follows the sorted
+    // list; a crossing order is a deadlock that mailTransaction runs again (tx.ts).
     const { rows } = await client.query<Gone>(
       `WITH gone AS (
          DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) r(lo, hi)
@@ -44,13 +45,20 @@ export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = 
                 unseen_count = unseen_count - g.unseen, total_bytes = total_bytes - g.bytes
            FROM (SELECT count(*) AS n, count(*) FILTER (WHERE NOT seen) AS unseen, COALESCE(sum(size), 0) AS bytes FROM gone) g
           WHERE id = $1 AND g.n > 0
+       ), released AS (
+         UPDATE blobs b SET refcount = b.refcount - r.n
+           FROM (SELECT hash, count(*) AS n FROM gone GROUP BY hash ORDER BY hash) r
+          WHERE b.hash = r.hash
+         RETURNING b.hash, b.refcount
+       ), collectable AS (
+         -- store/blob-refs.ts adjustBlobRef: a blob no row points at is noted for the collector
+         INSERT INTO blob_gc (hash) SELECT hash FROM released WHERE refcount = 0 ON CONFLICT (hash) DO UPDATE SET since = now()
        )
        SELECT uid, hash FROM gone`,
       [mailbox.id, lo, hi, deletedOnly, modseq],
     );
     if (rows.length === 0) return { uids: [], modseq: null, changes: [] };
     const gone = rows.map((r) => r.uid).sort((a, b) => a - b);
-    await releaseMessageBlobRefs(client, rows.map((r) => r.hash));
     return { uids: gone, modseq, changes: [{ type: 'expunge', mailboxId: mailbox.id, uids: gone, modseq }] };
   });
 }

@@ -2,14 +2,17 @@ import type { Db } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
 import { appendMessages } from './append.js';
-import { canonicalFlags } from './flags.js';
-import { describedSearchFields, storeDescription, summaryOfSearch } from './parsed.js';
+import { canonicalFlags, sortFlags } from './flags.js';
+import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
-import { checkQuota, type QuotaLimits } from './quota.js';
-import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
-import { addMessageBlobRefs } from './message-blobs.js';
-import type { MailboxChange } from './notify.js';
+import { assertWithinQuota, hasQuota, type QuotaLimits } from './quota.js';
+import { lockMailboxes, lockMailboxWithUsage, lockedOne, mailTransaction, type LockedMailbox } from './tx.js';
+import { BlobVanishedError } from '../store/blob-refs.js';
+import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
+
+/** up to this size, an appended message is parsed without first asking whether its blob has a description */
+const PARSE_WITHOUT_ASKING_BYTES = 256 * 1024;
 
 export interface ClientMessage {
   /** the message already written to the blob store (BlobStore.put) */
@@ -45,7 +48,10 @@ export async function appendFromClient(
   },
 ): Promise<AppendResult> {
   if (input.messages.length === 0) throw new UserError('bad-append', 'nothing to append');
-  const known: Map<string, SearchFields> = await describedSearchFields(db, input.messages.map((m) => m.blobHash));
+  // a small message is parsed at once (cheaper than asking whether it was before: it
+  // rarely was); a large one only when the store has no description of it yet
+  const large = input.messages.filter((m) => m.size > PARSE_WITHOUT_ASKING_BYTES).map((m) => m.blobHash);
+  const known: Map<string, SearchFields> = large.length ? await describedSearchFields(db, large) : new Map();
   const described = new Map<string, ParsedMessage>();
   for (const m of input.messages) {
     if (known.has(m.blobHash) || described.has(m.blobHash)) continue;
@@ -54,20 +60,31 @@ export async function appendFromClient(
     known.set(m.blobHash, parsed.search);
   }
   return mailTransaction(db, async (client) => {
-    const mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
     const bytes = input.messages.reduce((n, m) => n + m.size, 0);
-    await checkQuota(client, mailbox.accountId, input.quota ?? undefined, bytes, input.messages.length);
+    let mailbox: LockedMailbox;
+    if (hasQuota(input.quota)) {
+      const locked = await lockMailboxWithUsage(client, input.mailboxId);
+      assertWithinQuota(locked.usage, input.quota, bytes, input.messages.length);
+      mailbox = locked;
+    } else {
+      mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
+    }
     const keywords = [...mailbox.keywords];
     const flags = input.messages.map((m) => {
       const c = canonicalFlags(m.flags ?? [], keywords);
       keywords.push(...c.added);
       return c.flags;
     });
-    // blob rows first, in hash order (tx.ts rule 3), then their descriptions
-    await addMessageBlobRefs(client, blobs, input.messages.map((m) => ({ hash: m.blobHash, size: m.size })));
-    for (const [hash, parsed] of described) await storeDescription(client, hash, parsed);
-
-    const { uids, modseq } = await appendMessages(
+    const refs = new Map<string, { hash: string; size: number; count: number; parsed: ParsedMessage | null }>();
+    for (const m of input.messages) {
+      const ref = refs.get(m.blobHash);
+      if (ref) ref.count++;
+      else refs.set(m.blobHash, { hash: m.blobHash, size: m.size, count: 1, parsed: described.get(m.blobHash) ?? null });
+    }
+    const newKeywords = keywords.length > mailbox.keywords.length ? keywords : undefined;
+    // the rows, their blob references (with the descriptions made above) and the folder's
+    // new keywords: one statement while the folder is locked
+    const { uids, modseq, freshBlobs } = await appendMessages(
       client,
       mailbox.id,
       input.messages.map((m, i) => ({
@@ -77,12 +94,15 @@ export async function appendFromClient(
         internalDate: m.internalDate ?? new Date(),
         summary: summaryOfSearch(known.get(m.blobHash)!),
       })),
+      { blobRefs: [...refs.values()], ...(newKeywords ? { keywords: newKeywords } : {}) },
     );
-    if (keywords.length > mailbox.keywords.length) {
-      await client.query('UPDATE mailboxes SET keywords = $2 WHERE id = $1', [mailbox.id, keywords]);
-    }
+    // store/blob-refs.ts: a blob row made anew must find its file (the collector may have just removed it)
+    for (const hash of freshBlobs) if (!(await blobs.has(hash))) throw new BlobVanishedError(hash);
     if (input.alsoInTransaction) await input.alsoInTransaction(client);
-    const changes: MailboxChange[] = [{ type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq }];
+    const change: MailboxChange = { type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq };
+    // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
+    if (uids.length <= MAX_FLAGS_IN_CHANGE) Object.assign(change, { uids, flags: flags.map((f) => sortFlags([...new Set(f)])) });
+    const changes: MailboxChange[] = [change];
     return { uidValidity: mailbox.uidValidity, uids, changes };
   });
 }

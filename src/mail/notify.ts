@@ -3,19 +3,35 @@ import type { Redis } from 'ioredis';
 /**
  * A change in a mailbox, published so IMAP sessions in any process learn of it. The
  * store's functions return these instead of publishing, so the caller publishes only
- * after COMMIT (a session must never hear of a change it cannot yet read).
+ * after COMMIT (a session must never hear of a change it cannot yet read). Each change
+ * raises the folder's MODSEQ by one and no two changes share a MODSEQ: a session that
+ * heard of every MODSEQ after its own applies them without reading the store.
  */
 export type MailboxChange =
-  /** messages were added; `uid` is the highest UID added, `modseq` the MODSEQ they got */
-  | { type: 'exists'; mailboxId: number; uid: number; modseq: number }
-  /** flags of `uids` changed; they now carry MODSEQ `modseq` (RFC 7162 §3.1.4) */
-  | { type: 'flags'; mailboxId: number; uids: number[]; modseq: number }
+  /**
+   * messages were added; `uid` is the highest UID added, `modseq` the MODSEQ they got (the
+   * folder's HIGHESTMODSEQ right after: every change raises it by one). With `uids` (every
+   * UID added, ascending) and `flags` (their flags, sortFlags order), a selected session
+   * whose view is at `modseq - 1` takes the change in without reading the store.
+   */
+  | { type: 'exists'; mailboxId: number; uid: number; modseq: number; uids?: number[]; flags?: string[][] }
+  /**
+   * flags of `uids` changed; they now carry MODSEQ `modseq` (RFC 7162 §3.1.4). `flags`, when
+   * present, is each one's flags now (sortFlags order), as for 'exists'.
+   */
+  | { type: 'flags'; mailboxId: number; uids: number[]; modseq: number; flags?: string[][] }
   /** `uids` were expunged (or moved away) at MODSEQ `modseq` (RFC 7162 §3.2.10 VANISHED) */
   | { type: 'expunge'; mailboxId: number; uids: number[]; modseq: number }
   /** the folder is gone: sessions that have it selected should end the selection */
   | { type: 'deleted'; mailboxId: number }
   /** the folder now has another name (its UIDs and UIDVALIDITY are unchanged) */
   | { type: 'renamed'; mailboxId: number; name: string };
+
+/**
+ * A change names each message's flags only up to this many messages: past it, the sessions
+ * read the change from the store (one statement) rather than parse a large notification.
+ */
+export const MAX_FLAGS_IN_CHANGE = 1000;
 
 export const mailboxChannel = (prefix: string, mailboxId: number) => `${prefix}:mailbox:${mailboxId}`;
 

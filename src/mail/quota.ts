@@ -64,8 +64,14 @@ export async function getQuota(db: Queryable, accountId: number, limits: QuotaLi
  * (a soft limit, as delivery's is).
  */
 export async function checkQuota(db: Queryable, accountId: number, limits: QuotaLimits | undefined, bytes: number, messages: number): Promise<void> {
-  if (!limits || (limits.quotaBytes <= 0 && !limits.quotaMessages)) return;
-  const used = await accountUsageDetail(db, accountId);
+  if (!hasQuota(limits)) return;
+  assertWithinQuota(await accountUsageDetail(db, accountId), limits, bytes, messages);
+}
+
+export const hasQuota = (limits: QuotaLimits | undefined | null): limits is QuotaLimits => !!limits && (limits.quotaBytes > 0 || !!limits.quotaMessages);
+
+/** checkQuota on usage the caller already read (tx.ts lockMailboxWithUsage) */
+export function assertWithinQuota(used: AccountUsage, limits: QuotaLimits, bytes: number, messages: number): void {
   if (limits.quotaBytes > 0 && used.bytes + bytes > limits.quotaBytes) {
     throw new QuotaExceededError('STORAGE', `the mailbox is full: ${Math.ceil(used.bytes / 1024)} of ${Math.floor(limits.quotaBytes / 1024)} KiB used`);
   }

@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import { canonicalFlags, sortFlags } from './flags.js';
 import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
 import { rangeArrays, type UidSet } from './uid-set.js';
-import type { MailboxChange } from './notify.js';
+import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 
 export interface StoreFlagsInput {
   mailboxId: number;
@@ -94,7 +94,10 @@ export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreF
     }
     if (result.updated.length === 0) return result;
     result.modseq = modseq;
-    result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids: result.updated.map((u) => u.uid), modseq });
+    const uids = result.updated.map((u) => u.uid);
+    // the new flags ride along, so selected sessions need not read them back (notify.ts)
+    if (uids.length <= MAX_FLAGS_IN_CHANGE) result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids, modseq, flags: result.updated.map((u) => u.flags) });
+    else result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids, modseq });
     return result;
   });
 }

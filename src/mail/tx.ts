@@ -49,22 +49,42 @@ export interface LockedMailbox {
  * still lets rows that reference the mailbox be inserted meanwhile (delivery's FK check).
  * Throws 'no-such-mailbox' for a missing one and 'noselect' for a \Noselect name.
  */
+const LOCKED_COLUMNS = `mb.id, mb.account_id AS "accountId", mb.name, mb.uidvalidity AS "uidValidity", mb.uid_next AS "uidNext",
+            mb.highest_modseq AS "highestModseq", mb.keywords, mb.noselect`;
+
 export async function lockMailboxes(db: Queryable, ids: readonly number[]): Promise<Map<number, LockedMailbox>> {
   const unique = [...new Set(ids)].sort((a, b) => a - b);
-  const { rows } = await db.query<LockedMailbox>(
-    `SELECT id, account_id AS "accountId", name, uidvalidity AS "uidValidity", uid_next AS "uidNext",
-            highest_modseq AS "highestModseq", keywords, noselect
-       FROM mailboxes WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`,
-    [unique],
-  );
+  const { rows } = await db.query<LockedMailbox>(`SELECT ${LOCKED_COLUMNS} FROM mailboxes mb WHERE mb.id = ANY($1::bigint[]) ORDER BY mb.id FOR NO KEY UPDATE`, [unique]);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const id of unique) {
-    const row = byId.get(id);
-    if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
-    // RFC 9051 §6.3.5: a \Noselect name holds no messages
-    if (row.noselect) throw new UserError('noselect', `"${row.name}" is only a level in the folder tree and holds no messages`);
-  }
+  for (const id of unique) usable(byId.get(id));
   return byId;
+}
+
+function usable<T extends LockedMailbox>(row: T | undefined): T {
+  if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
+  // RFC 9051 §6.3.5: a \Noselect name holds no messages
+  if (row.noselect) throw new UserError('noselect', `"${row.name}" is only a level in the folder tree and holds no messages`);
+  return row;
+}
+
+/**
+ * lockMailboxes for one folder, with what its account's folders hold (the quota's usage)
+ * in the same statement: a round trip less for every APPEND. The locked row's own counters
+ * are its latest (the lock waits for any change to it); the other folders' are as of the
+ * statement's start, which is all quota.ts's soft limit asks.
+ */
+export async function lockMailboxWithUsage(db: Queryable, id: number): Promise<LockedMailbox & { usage: { bytes: number; messages: number } }> {
+  const { rows } = await db.query<LockedMailbox & { bytes: number; messages: number; otherBytes: number; otherMessages: number }>(
+    `SELECT ${LOCKED_COLUMNS}, mb.total_bytes AS bytes, mb.message_count AS messages,
+            o.bytes AS "otherBytes", o.messages AS "otherMessages"
+       FROM mailboxes mb
+      CROSS JOIN LATERAL (SELECT COALESCE(sum(x.total_bytes), 0)::bigint AS bytes, COALESCE(sum(x.message_count), 0)::bigint AS messages
+                            FROM mailboxes x WHERE x.account_id = mb.account_id AND x.id <> mb.id) o
+      WHERE mb.id = $1 FOR NO KEY UPDATE OF mb`,
+    [id],
+  );
+  const { bytes, messages, otherBytes, otherMessages, ...row } = usable(rows[0]);
+  return { ...row, usage: { bytes: bytes + otherBytes, messages: messages + otherMessages } };
 }
 
 export function lockedOne(map: Map<number, LockedMailbox>, id: number): LockedMailbox {

@@ -102,8 +102,8 @@ export const append: Command<'APPEND'> = {
       items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date) });
     }
     const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items });
-    session.ctx.events.publish(result.changes);
-    if (session.selected?.id === target.id) session.selected.stale = true;
+    // RFC 9051 §6.3.12: in the selected folder, the new message is announced (EXISTS) before the tagged OK
+    session.publish(result.changes);
     return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };
   },
 };

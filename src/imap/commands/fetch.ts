@@ -43,8 +43,8 @@ export const fetch: Command<'FETCH'> = {
       const unseen = uids.filter((u) => !sel.flagsOf(u).includes('\\Seen'));
       if (unseen.length) {
         const r = await storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] });
-        for (const m of r.updated) sel.setFlags(m.uid, m.flags);
-        session.ctx.events.publish(r.changes);
+        for (const m of r.updated) sel.setFlags(m.uid, m.flags, m.modseq);
+        session.publish(r.changes);
         // RFC 9051 §6.4.5: the changed flags SHOULD be part of the FETCH response
         if (!items.some((a) => a.kind === 'FLAGS')) items = [...items, { kind: 'FLAGS' }];
       }

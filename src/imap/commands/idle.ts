@@ -14,7 +14,7 @@ export const idle: Command<'IDLE'> = {
       await session.catchUp(true, false);
     };
     session.idling = flush;
-    if (session.selected) session.selected.stale = true;
+    // what was heard of before IDLE goes out now; from here on, each notification flushes
     await flush();
     session.expectLine(async (line) => {
       session.idling = null;

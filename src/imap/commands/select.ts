@@ -18,11 +18,18 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
   if (condstore) session.condstore = true;
   // RFC 9051 §6.3.2: a SELECT ends the current selection first, even when it then fails;
   // RFC 7162 §3.2.11, RFC 9051 §7.1: [CLOSED] marks where the old folder's responses end
-  const previous = session.selected;
-  if (previous) {
+  const previous = session.deselect();
+  if (previous) session.send(untaggedStatus('OK', 'Previous folder is now closed', 'CLOSED'));
+  try {
+    return await openAfterClosing(session, name, readOnly, examine, previous, qresync);
+  } catch (err) {
+    // the old view stops listening too
     session.select(null);
-    session.send(untaggedStatus('OK', 'Previous folder is now closed', 'CLOSED'));
+    throw err;
   }
+}
+
+async function openAfterClosing(session: Session, name: string, readOnly: boolean, examine: boolean, previous: SelectedMailbox | null, qresync: QresyncParams | null) {
   const access = await resolveMailbox(session, name);
   // RFC 4314 §4: SELECT and EXAMINE need "r"; SELECT is read-only without a right that changes the folder
   requireRight(access, 'r', 'read messages');
@@ -36,7 +43,7 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
   let sel: SelectedMailbox;
   try {
     // the same folder again: catch the old view up rather than read every message (selected-mailbox.ts)
-    sel = previous?.id === mailbox.id ? await previous.reopen(session.ctx.db, readOnly) : new SelectedMailbox(await mailboxSnapshot(session.ctx.db, mailbox.id), readOnly);
+    sel = previous?.id === mailbox.id ? await previous.reopen(session.ctx.db, readOnly, mailbox) : new SelectedMailbox(await mailboxSnapshot(session.ctx.db, mailbox.id), readOnly);
   } catch (err) {
     session.ctx.events.unwatch(mailbox.id, session);
     throw err;

@@ -28,7 +28,8 @@ describe('STORE (RFC 9051 §6.4.6)', () => {
     const r = await storeFlags(m.db, { mailboxId: box.id, uids: [[1, 3]], action: 'add', flags: ['\\seen', '\\Flagged'] });
     expect(r.modseq).toBe(before.highestModseq + 1);
     expect(r.updated).toEqual([1, 2, 3].map((uid) => ({ uid, flags: ['\\Flagged', '\\Seen'], modseq: r.modseq })));
-    expect(r.changes).toEqual([{ type: 'flags', mailboxId: box.id, uids: [1, 2, 3], modseq: r.modseq }]);
+    // the new flags ride along, so selected sessions need not read them back
+    expect(r.changes).toEqual([{ type: 'flags', mailboxId: box.id, uids: [1, 2, 3], modseq: r.modseq, flags: [1, 2, 3].map(() => ['\\Flagged', '\\Seen']) }]);
     const after = await mailboxStatus(m.db, box.id);
     expect(after.unseen).toBe(before.unseen - 3);
     expect(after.highestModseq).toBe(r.modseq);

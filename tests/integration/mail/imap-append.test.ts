@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailEnv, message, type MailEnv } from './mail-env.js';
+import { appendFromClient } from '../../../src/mail/imap-append.js';
+import { fetchMessages } from '../../../src/mail/fetch.js';
+import { findMailbox, type Mailbox } from '../../../src/mail/mailboxes.js';
+
+/**
+ * appendFromClient writes the rows, the blob references, the descriptions and the folder's
+ * new keywords in one statement: each of those must still land.
+ */
+let m: MailEnv;
+let box: Mailbox;
+
+beforeAll(async () => {
+  m = await createMailEnv();
+  const an = await m.account('themthu');
+  box = await m.mailbox(an.id, 'INBOX');
+});
+afterAll(async () => m?.stop());
+
+const row = async (hash: string) =>
+  (await m.db.query<{ refcount: number; described: boolean; backlogged: boolean }>(
+    `SELECT refcount, parsed IS NOT NULL AS described, EXISTS (SELECT 1 FROM search_backlog s WHERE s.hash = b.hash) AS backlogged
+       FROM blobs b WHERE hash = $1`,
+    [hash],
+  )).rows[0];
+
+describe('APPEND into the store (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND)', () => {
+  it('adds one reference per message, describes a new blob once and puts it on the search backlog', async () => {
+    const blob = await m.put(message({ subject: 'Công văn số 12' }));
+    const r = await appendFromClient(m.db, m.blobs, { mailboxId: box.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size }, { blobHash: blob.hash, size: blob.size }] });
+    expect(r.uids).toHaveLength(2);
+    expect(await row(blob.hash)).toEqual({ refcount: 2, described: true, backlogged: true });
+    // the same message again: one more reference, the description kept
+    await appendFromClient(m.db, m.blobs, { mailboxId: box.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size }] });
+    expect((await row(blob.hash))!.refcount).toBe(3);
+    const fetched = await fetchMessages(m.db, box.id, [[r.uids[0]!, r.uids[0]!]], { envelope: true });
+    expect(fetched[0]?.envelope).toBeTruthy();
+  });
+
+  it("adds a message's new keywords to the folder's list (RFC 9051 §7.3.5 FLAGS) and the flags to the message", async () => {
+    const blob = await m.put(message({ subject: 'Từ khóa mới' }));
+    const r = await appendFromClient(m.db, m.blobs, { mailboxId: box.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size, flags: ['\\Seen', '$Khan'] }] });
+    expect((await findMailbox(m.db, box.accountId, 'INBOX'))!.keywords).toContain('$Khan');
+    expect((await fetchMessages(m.db, box.id, [[r.uids[0]!, r.uids[0]!]]))[0]?.flags).toEqual(['\\Seen', '$Khan']);
+    expect(r.changes).toEqual([{ type: 'exists', mailboxId: box.id, uid: r.uids[0], modseq: expect.any(Number), uids: r.uids, flags: [['\\Seen', '$Khan']] }]);
+  });
+});
