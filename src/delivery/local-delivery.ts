@@ -6,6 +6,7 @@ import { getMailbox } from '../mail/mailboxes.js';
 import { storeDescriptionsCte, type PreparedDescription } from '../mail/parsed.js';
 import { deliverToMailboxes, type DeliveryInput, type DeliveryResult } from '../mail/deliver.js';
 import { publishMailboxChanges, type MailboxChange } from '../mail/notify.js';
+import { sortFlags } from '../mail/flags.js';
 import { Coalescer, coalescerPer } from '../shared/coalesce.js';
 import type { DeliveryContext } from './context.js';
 import { deliveryLatency } from '../shared/metrics.js';
@@ -98,7 +99,8 @@ export async function deliverLocalIn(client: Queryable, ctx: DeliveryContext, wo
     if (result.status === 'over-quota') full.set(copy.recipient, [...(full.get(copy.recipient) ?? []), copy.account.address]);
     if (result.status !== 'stored') return;
     stored[copy.work]!++;
-    changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq });
+    // with the UID and flags, a session selected on the folder takes the message in without a read (mail/notify.ts)
+    changes.push({ type: 'exists', mailboxId: result.mailboxId, uid: result.uid, modseq: result.modseq, uids: [result.uid], flags: [sortFlags([...new Set(copy.input.flags)])] });
     if (copy.input.folder !== 'INBOX') return;
     inboxed[copy.work]!.push(copy.account);
     if (copy.input.enforceQuota) deliveryLatency.observe((Date.now() - works[copy.work]!.spool.receivedAt.getTime()) / 1000);

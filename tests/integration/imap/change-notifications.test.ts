@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { publishMailboxChange, storeFlags } from '../../../src/mail/index.js';
 import { findMailbox } from '../../../src/mail/mailboxes.js';
-import { rawLoggedIn, setupImap, type ImapTestSetup, type RawImap } from './helpers.js';
+import { rawLoggedIn, sendViaMx, setupImap, type ImapTestSetup, type RawImap } from './helpers.js';
 
 /**
  * A selected session takes in what another session changed from the change's own
@@ -160,5 +160,20 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     expect(catchUpReads).toBe(reads + 1);
     witness.write('DONE\r\n');
     for (const c of [a, b, witness]) c.close();
+  });
+
+  it('hears of mail delivered over SMTP from the delivery notification, without reading the store', async () => {
+    const b = await rawLoggedIn(t.server.ports.imap!);
+    const selected = await b.command('s', 'SELECT INBOX');
+    const exists = Number(/^\* (\d+) EXISTS$/.exec(selected.find((l) => / EXISTS$/.test(l))!)![1]);
+    const reads = catchUpReads;
+    b.write('i2 IDLE\r\n');
+    expect(await b.line()).toBe('+ idling');
+    await sendViaMx(t.server, 'Công văn số 12');
+    expect(await b.line()).toBe(`* ${exists + 1} EXISTS`);
+    b.write('DONE\r\n');
+    expect(await b.line()).toBe('i2 OK IDLE terminated');
+    expect((await b.command('f', `FETCH ${exists + 1} (FLAGS)`))[0]).toBe(`* ${exists + 1} FETCH (FLAGS ())`);
+    expect(catchUpReads).toBe(reads);
   });
 });

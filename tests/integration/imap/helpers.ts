@@ -40,7 +40,7 @@ export function imapClient(server: RunningServer, options: Partial<ImapFlowOptio
   } as ImapFlowOptions);
 }
 
-/** sends a message through the MX port (the worker delivers it) */
+/** sends a message through the MX port (delivered at acceptance when the server runs every role) */
 export async function sendViaMx(server: RunningServer, subject: string, body?: string, to = 'annv@yenbai.gov.vn'): Promise<void> {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: server.ports.mx!, secure: false, tls: { rejectUnauthorized: false }, name: 'mail.sender.test' });
   await transport.sendMail({
