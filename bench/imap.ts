@@ -25,7 +25,7 @@ import { measureIdleMemory } from './imap/idle-memory.js';
 import { metricsOf, pssPerConnection, rssPerConnection, type ImapRun, type ImapSettings } from './imap/metrics.js';
 import { populateAll } from './imap/populate.js';
 import type { ImapServer } from './imap/server.js';
-import { readStatements, resetStatements } from './imap/statements.js';
+import { readStatements, resetStatements } from './lib/statements.js';
 import { runWorkload } from './imap/workload.js';
 
 const log = (text: string) => console.error(`imap: ${text}`);

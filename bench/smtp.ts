@@ -20,6 +20,7 @@ import { buildDist, provision, startHopthu } from './smtp/hopthu.js';
 import { startLoad, type LoadTarget } from './smtp/load.js';
 import { MAIL_FROM, SENDER_DOMAIN, SENDER_HELO, makeMessages, recipientOf, type BenchMessages } from './smtp/messages.js';
 import { postgresCounters } from './smtp/postgres-stats.js';
+import { readStatements, resetStatements, type StatementCount } from './lib/statements.js';
 
 const log = (text: string) => console.error(`smtp: ${text}`);
 const seconds = (ms: number) => ms / 1000;
@@ -123,6 +124,7 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
     await provision(server.databaseUrl, opts.mailboxes);
     const watch = await watchDeliveries(server.databaseUrl, messages.runId, opts.messages);
     stopWatching = () => watch.stop();
+    const counting = await resetStatements(server.databaseUrl);
     const before = await postgresCounters(server.databaseUrl);
     const sampler = startMemorySampler(server.child.pid);
     log(`hopthu: sending ${opts.messages} messages over ${opts.connections} connections to ${opts.mailboxes} mailboxes`);
@@ -138,6 +140,7 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
     await watch.stop();
     const check = await checkDeliveries(server.databaseUrl, messages.runId, opts.mailboxes, watch.visibleAt);
     const after = await postgresCounters(server.databaseUrl);
+    if (counting) logStatements(await readStatements(server.databaseUrl), check.delivered);
     const lastVisible = watch.visibleAt.reduce((m, t) => (Number.isNaN(t) ? m : Math.max(m, t)), load.started);
     log(`hopthu: ${check.delivered} delivered in ${seconds(lastVisible - load.started).toFixed(1)} s; stopping`);
     return {
@@ -156,6 +159,12 @@ async function runHopthu(opts: BenchOptions, messages: BenchMessages, target: (p
   }
 }
 
+function logStatements(statements: StatementCount[], delivered: number) {
+  const total = statements.reduce((n, st) => n + st.calls, 0);
+  log(`hopthu: ${total} PostgreSQL statements, ${(total / Math.max(1, delivered)).toFixed(2)} per delivered message; most called:`);
+  for (const st of statements.slice(0, 20)) log(`  ${(st.calls / delivered).toFixed(3)}/msg ${(st.ms / delivered).toFixed(3)} ms/msg  ${st.query}`);
+}
+
 /** pino lines at warn (40) or above, counted by message. */
 function warningsOf(lines: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -171,3 +180,4 @@ function warningsOf(lines: string[]): Record<string, number> {
   }
   return out;
 }
+

@@ -14,6 +14,7 @@ import { freePort, startChild, waitForPort } from '../lib/child.js';
 import { provision } from '../smtp/hopthu.js';
 import { DOMAIN } from './messages.js';
 import type { ImapServer, ImapUser } from './server.js';
+import { statementStatsEnv } from '../lib/statements.js';
 
 export async function startHopthuImap(opts: { accounts: number; maxConnectionsPerIp?: number; profileDir?: string; roles?: string }): Promise<ImapServer & { env: Record<string, string>; lines: string[]; databaseUrl: string; httpPort: number }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hopthu-bench-imap-'));
@@ -37,6 +38,7 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
     HOPTHU_PORTS__HEALTH: String(health),
     HOPTHU_HOSTNAME: 'imap.bench.test',
     HOPTHU_LOG__LEVEL: 'warn',
+    ...statementStatsEnv(),
     ...(opts.maxConnectionsPerIp ? { HOPTHU_IMAP__MAX_CONNECTIONS_PER_IP: String(opts.maxConnectionsPerIp) } : {}),
   };
   const inherited = Object.fromEntries(

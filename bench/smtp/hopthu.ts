@@ -11,6 +11,7 @@ import { registerCleanup } from '../lib/cleanup.js';
 import { fromDist, ROOT } from '../lib/dist.js';
 import { freePort, startChild, waitForPort, type Child } from '../lib/child.js';
 import { LOCAL_DOMAIN } from './messages.js';
+import { statementStatsEnv } from '../lib/statements.js';
 
 export function buildDist() {
   const started = performance.now();
@@ -57,6 +58,7 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
     HOPTHU_HOSTNAME: 'mx.bench.test',
     HOPTHU_DNS__SERVERS: JSON.stringify([opts.dnsAddress]),
     HOPTHU_LOG__LEVEL: 'warn',
+    ...statementStatsEnv(),
     // the default, 600 a minute from one IP, is a guard against one abusive client; the
     // bench is one sending MTA with the traffic of many, like a national relay
     HOPTHU_SMTP__MAX_MESSAGES_PER_IP_PER_MINUTE: '1000000',

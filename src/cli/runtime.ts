@@ -45,7 +45,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), log, adoptRunning: options.owner });
+      const pg = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), log, adoptRunning: options.owner, settings: config.embeddedPostgresSettings });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }

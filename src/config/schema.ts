@@ -175,6 +175,11 @@ export const configSchema = z.strictObject({
   hostname: z.string().min(1).default('localhost'),
   /** external PostgreSQL; when absent an embedded cluster starts under dataDir/postgres */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
+  /**
+   * extra server settings of the embedded cluster (\`postgres -c NAME=VALUE\`), e.g. shared_buffers for a large
+   * province, or shared_preload_libraries=pg_stat_statements to see what each statement costs (npm run bench does)
+   */
+  embeddedPostgresSettings: z.record(z.string().regex(/^[a-z_][a-z0-9_.]*$/, 'a PostgreSQL setting name'), z.string()).default({}),
   /** external Redis; when absent redis-server starts as a child under dataDir/redis */
   redisUrl: z.string().regex(/^(redis|rediss|redis\+unix|unix):\/\//, 'a redis://, rediss:// or redis+unix:// URL').optional(),
   /** Redis behind Sentinel: the Sentinels tell every connection which server is the master now (instead of redisUrl) */

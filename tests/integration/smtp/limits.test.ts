@@ -42,7 +42,7 @@ describe('SMTP limits and notifications', () => {
     await nodemailer.createTransport({ host: '127.0.0.1', port: server.ports.mx!, tls: { rejectUnauthorized: false } })
       .sendMail({ from: 'x@example.test', to: 'annv@yenbai.gov.vn', subject: 'notify', text: 'x' });
     const event = await eventually(async () => events[0], 10_000, 'the notification');
-    expect(event).toEqual({ type: 'exists', mailboxId: inbox.id, uid: 1, modseq: expect.any(Number) });
+    expect(event).toEqual({ type: 'exists', mailboxId: inbox.id, uid: 1, modseq: expect.any(Number), uids: [1], flags: [[]] });
     subscriber.disconnect();
   });
 

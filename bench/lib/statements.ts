@@ -1,10 +1,16 @@
 /**
- * Statements per operation during the mixed workload, from pg_stat_statements, when the
- * embedded PostgreSQL preloads it (PG_STAT_STATEMENTS=1 and a server that honours it):
- * a count that does not depend on what else the machine runs. Without the extension the
- * figures are simply absent.
+ * Statements per operation (IMAP) or per message (SMTP), from pg_stat_statements, when
+ * the bench runs with BENCH_PG_STATEMENTS=1: the server's embedded PostgreSQL then preloads
+ * it (config embeddedPostgresSettings). A count that does not depend on what else the
+ * machine runs. Without the extension the figures are simply absent.
  */
 import pg from 'pg';
+
+/** The server's environment for it: the embedded cluster preloads pg_stat_statements when the bench asks. */
+export function statementStatsEnv(): Record<string, string> {
+  if (process.env.BENCH_PG_STATEMENTS !== '1') return {};
+  return { HOPTHU_EMBEDDED_POSTGRES_SETTINGS: JSON.stringify({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }) };
+}
 
 export interface StatementCount {
   calls: number;
