@@ -38,28 +38,36 @@ const intakeOf = coalescerPer((ctx: DeliveryContext) => new Coalescer<Intake, In
 
 async function intake(ctx: DeliveryContext, items: readonly Intake[]): Promise<InsertedSpool[]> {
   const reqs = items.map((i) => i.req);
+  const local = items.flatMap((item, i) => (item.description ? [i] : []));
+  let accepted;
   try {
-    const local = items.flatMap((item, i) => (item.description ? [i] : []));
-    const { inserted, done } = await transaction(ctx.db, async (client) => {
+    accepted = await transaction(ctx.db, async (client) => {
       const inserted = await insertSpools(client, reqs);
       const works = local.map((i) => localWork(ctx, items[i]!, inserted[i]!));
       return { inserted, done: works.length ? await deliverLocalIn(client, ctx, works) : undefined };
     });
-    if (done) await announceLocalDelivery(ctx, done);
-    const closed = new Set(local.filter((_, k) => done?.settled[k]?.closed).map((i) => inserted[i]!.id));
-    await enqueue(ctx, inserted.map((r) => r.id).filter((id) => !closed.has(id)));
-    return inserted;
   } catch (err) {
-    // PostgreSQL refused the delivery part (the transaction is rolled back): accept the
-    // message alone, for the worker to deliver; anything else (a lost connection) is the
-    // caller's error, as the outcome of the COMMIT is unknown
-    if (typeof (err as { code?: unknown }).code !== 'string' || !/^[0-9A-Z]{5}$/.test((err as { code: string }).code)) throw err;
+    // PostgreSQL refused the delivery part (the transaction is rolled back): the messages are
+    // accepted alone, for the worker to deliver; anything else (a lost connection: the outcome
+    // of the COMMIT is unknown) is the caller's error, as is a plain insert that failed
+    if (local.length === 0 || !refusedByPostgres(err)) throw err;
     ctx.log.warn({ err: (err as Error).message }, 'delivery at acceptance failed; the messages go through the queue');
     const inserted = await insertSpools(ctx.db, reqs);
     await enqueue(ctx, inserted.map((r) => r.id));
     return inserted;
   }
+  const { inserted, done } = accepted;
+  if (done) await announceLocalDelivery(ctx, done);
+  const closed = new Set(local.filter((_, k) => done?.settled[k]?.closed).map((i) => inserted[i]!.id));
+  await enqueue(ctx, inserted.map((r) => r.id).filter((id) => !closed.has(id)));
+  return inserted;
 }
+
+/** An error PostgreSQL answered with (a severity and an SQLSTATE), as opposed to a connection that broke (EPIPE...). */
+const refusedByPostgres = (err: unknown) => {
+  const e = err as { severity?: unknown; code?: unknown };
+  return typeof e.severity === 'string' && /^[0-9A-Z]{5}$/.test(String(e.code ?? ''));
+};
 
 function localWork(ctx: DeliveryContext, item: Intake, row: InsertedSpool): LocalDelivery {
   const { unstored, ...stored } = item.description!;
