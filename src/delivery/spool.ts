@@ -162,12 +162,7 @@ export interface LoadedSpool {
   parsed: ParsedMessage | null;
 }
 
-/** The row, its recipients and its blob's parsed description in one query: the worker's first read of every job. */
-export async function loadSpoolWithRecipients(db: Queryable, id: number): Promise<LoadedSpool | undefined> {
-  return (await loadSpools(db, [id])).get(id);
-}
-
-/** loadSpoolWithRecipients for several rows in one query (the worker's jobs that start together). */
+/** Rows with their recipients and their blob's parsed description, in one query: the worker's first read of the jobs that start together. */
 export async function loadSpools(db: Queryable, ids: readonly number[]): Promise<Map<number, LoadedSpool>> {
   const { rows } = await db.query<SpoolDbRow & { parsed: ParsedMessage | null; recipients: Array<Omit<RecipientDbRow, 'next_attempt_at'> & { next_attempt_at: string }> }>(
     `SELECT s.*, b.parsed, COALESCE((SELECT json_agg(r ORDER BY r.recipient) FROM spool_recipients r WHERE r.spool_id = s.id), '[]') AS recipients
@@ -272,15 +267,10 @@ export interface UnreportedFailure {
 }
 
 /**
- * In one statement: marks the failed recipients not yet reported as reported (returning
- * them, for the caller's DSN in the same transaction) and closes the row when no
- * recipient is pending. `closed` true means the caller releases the row's blob reference.
+ * In one statement, for each row by spool id: marks the failed recipients not yet reported as
+ * reported (returning them, for the caller's DSN in the same transaction) and closes the row
+ * when no recipient is pending. `closed` true means the caller releases the row's blob reference.
  */
-export async function reportAndClose(db: Queryable, spoolId: number): Promise<{ failed: UnreportedFailure[]; closed: boolean }> {
-  return (await reportAndCloseMany(db, [spoolId])).get(spoolId)!;
-}
-
-/** reportAndClose for several rows in one statement, by spool id. */
 export async function reportAndCloseMany(db: Queryable, spoolIds: readonly number[]): Promise<Map<number, { failed: UnreportedFailure[]; closed: boolean }>> {
   const { rows } = await db.query<{ failed: Array<UnreportedFailure & { spoolId: number }> | null; closed: number[] | null }>(
     `WITH failed AS (

@@ -90,11 +90,6 @@ export async function deliverToMailboxes(db: Queryable, inputs: readonly Deliver
   return results;
 }
 
-/** The delivery of a single copy (deliverToMailboxes of one). */
-export async function deliverToMailbox(db: Queryable, input: DeliveryInput): Promise<DeliveryResult> {
-  return (await deliverToMailboxes(db, [input]))[0]!;
-}
-
 async function insertMessages(
   db: Queryable,
   stored: ReadonlyArray<{ input: DeliveryInput; mailboxId: number; uid: number; modseq: number }>,
