@@ -1,12 +1,11 @@
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
-import { appendMessages } from './append.js';
-import { canonicalFlags, sortFlags } from './flags.js';
+import { canonicalFlags, KEYWORD_LIMITS, sortFlags } from './flags.js';
 import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
 import { assertWithinQuota, hasQuota, type QuotaLimits } from './quota.js';
-import { lockMailboxes, lockMailboxWithUsage, lockedOne, mailTransaction, type LockedMailbox } from './tx.js';
+import { callMailFunction, mailTransaction, retryingConflicts } from './tx.js';
 import { BlobVanishedError } from '../store/blob-refs.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
@@ -59,50 +58,86 @@ export async function appendFromClient(
     described.set(m.blobHash, parsed);
     known.set(m.blobHash, parsed.search);
   }
-  return mailTransaction(db, async (client) => {
-    const bytes = input.messages.reduce((n, m) => n + m.size, 0);
-    let mailbox: LockedMailbox;
-    if (hasQuota(input.quota)) {
-      const locked = await lockMailboxWithUsage(client, input.mailboxId);
-      assertWithinQuota(locked.usage, input.quota, bytes, input.messages.length);
-      mailbox = locked;
-    } else {
-      mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
-    }
-    const keywords = [...mailbox.keywords];
-    const flags = input.messages.map((m) => {
-      const c = canonicalFlags(m.flags ?? [], keywords);
-      keywords.push(...c.added);
-      return c.flags;
-    });
-    const refs = new Map<string, { hash: string; size: number; count: number; parsed: ParsedMessage | null }>();
-    for (const m of input.messages) {
-      const ref = refs.get(m.blobHash);
-      if (ref) ref.count++;
-      else refs.set(m.blobHash, { hash: m.blobHash, size: m.size, count: 1, parsed: described.get(m.blobHash) ?? null });
-    }
-    const newKeywords = keywords.length > mailbox.keywords.length ? keywords : undefined;
-    // the rows, their blob references (with the descriptions made above) and the folder's
-    // new keywords: one statement while the folder is locked
-    const { uids, modseq, freshBlobs } = await appendMessages(
-      client,
-      mailbox.id,
-      input.messages.map((m, i) => ({
-        blobHash: m.blobHash,
-        size: m.size,
-        flags: flags[i]!,
-        internalDate: m.internalDate ?? new Date(),
-        summary: summaryOfSearch(known.get(m.blobHash)!),
-      })),
-      { blobRefs: [...refs.values()], ...(newKeywords ? { keywords: newKeywords } : {}) },
-    );
-    // store/blob-refs.ts: a blob row made anew must find its file (the collector may have just removed it)
-    for (const hash of freshBlobs) if (!(await blobs.has(hash))) throw new BlobVanishedError(hash);
-    if (input.alsoInTransaction) await input.alsoInTransaction(client);
-    const change: MailboxChange = { type: 'exists', mailboxId: mailbox.id, uid: uids[uids.length - 1]!, modseq };
-    // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
-    if (uids.length <= MAX_FLAGS_IN_CHANGE) Object.assign(change, { uids, flags: flags.map((f) => sortFlags([...new Set(f)])) });
-    const changes: MailboxChange[] = [change];
-    return { uidValidity: mailbox.uidValidity, uids, changes };
+  const bytes = input.messages.reduce((n, m) => n + m.size, 0);
+  // valid flags, one spelling of each keyword across the command; the folder's spelling
+  // of the keywords it knows is settled in the call
+  const keywords: string[] = [];
+  const flags = input.messages.map((m) => {
+    const c = canonicalFlags(m.flags ?? [], keywords);
+    keywords.push(...c.added);
+    return c.flags;
   });
+  const refs = new Map<string, { hash: string; size: number; count: number; parsed: ParsedMessage | null }>();
+  for (const m of input.messages) {
+    const ref = refs.get(m.blobHash);
+    if (ref) ref.count++;
+    else refs.set(m.blobHash, { hash: m.blobHash, size: m.size, count: 1, parsed: described.get(m.blobHash) ?? null });
+  }
+  const sorted = [...refs.values()].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  const summaries = input.messages.map((m) => summaryOfSearch(known.get(m.blobHash)!));
+  const limits = hasQuota(input.quota) ? input.quota : null;
+  const params = [
+    input.mailboxId,
+    limits?.quotaBytes ?? null,
+    limits?.quotaMessages ?? null,
+    flags.map((f) => f.join(' ')),
+    input.messages.map((m) => m.internalDate ?? new Date()),
+    input.messages.map((m) => m.size),
+    input.messages.map((m) => m.blobHash),
+    summaries.map((s) => s.subject),
+    summaries.map((s) => s.from),
+    summaries.map((s) => s.to),
+    summaries.map((s) => s.date),
+    summaries.map((s) => s.messageId),
+    sorted.map((r) => r.hash),
+    sorted.map((r) => r.size),
+    sorted.map((r) => r.count),
+    sorted.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
+    KEYWORD_LIMITS.maxPerMailbox,
+  ];
+  // one call of mail_append (migration 027): the folder stays locked only while PostgreSQL
+  // runs it. An import commits its progress with the messages, so it calls it in its transaction.
+  const append = async (q: Queryable): Promise<AppendResult> => {
+    let row: AppendedRow;
+    try {
+      row = (await callMailFunction<AppendedRow>(q, APPEND_SQL, params))[0]!;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'HM004' || !limits) throw err;
+      // RFC 9208 §4.3 OVERQUOTA: the function gave the usage it found, quota.ts the sentence
+      const [used, messages] = String((err as Error).message).split(' ').map(Number);
+      assertWithinQuota({ bytes: used!, messages: messages! }, limits, bytes, input.messages.length);
+      throw err;
+    }
+    const uids = input.messages.map((_, i) => row.first + i);
+    // store/blob-refs.ts: a blob row made anew must find its file (the collector may have
+    // just removed it); if not, the messages go again and the caller stores the blob anew
+    for (const hash of row.fresh ?? []) {
+      if (await blobs.has(hash)) continue;
+      await callMailFunction(q, 'SELECT * FROM mail_expunge($1, $2, $3, false)', [input.mailboxId, uids, uids]);
+      throw new BlobVanishedError(hash);
+    }
+    const stored = row.flags.map((f) => sortFlags(f ? f.split(' ') : []));
+    const change: MailboxChange = { type: 'exists', mailboxId: input.mailboxId, uid: uids[uids.length - 1]!, modseq: row.modseq };
+    // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
+    if (uids.length <= MAX_FLAGS_IN_CHANGE) Object.assign(change, { uids, flags: stored });
+    return { uidValidity: row.uidvalidity, uids, changes: [change] };
+  };
+  const also = input.alsoInTransaction;
+  if (!also) return retryingConflicts(() => append(db));
+  return mailTransaction(db, async (client) => {
+    const result = await append(client);
+    await also(client);
+    return result;
+  });
+}
+
+const APPEND_SQL = `SELECT * FROM mail_append(${Array.from({ length: 17 }, (_, i) => `$${i + 1}`).join(', ')})`;
+
+interface AppendedRow {
+  uidvalidity: number;
+  first: number;
+  modseq: number;
+  /** each message's flags as stored, joined by spaces */
+  flags: string[];
+  fresh: string[] | null;
 }

@@ -28,7 +28,7 @@ export * from './fold.js';
 export * from './uid-set.js';
 export * from './notify.js';
 export * from './mailbox-grants.js';
-export { appendMessage, appendMessages, accountUsage, OverQuotaError, type AppendInput, type Appended, type MessageSummary } from './append.js';
+export { accountUsage, OverQuotaError, type MessageSummary } from './append.js';
 export { ensureParsed, summaryOf } from './parsed.js';
 export { ensureSearchText, indexSearchBacklog } from './search-backlog.js';
 export { baseSubject, type BaseSubject } from './base-subject.js';

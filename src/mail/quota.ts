@@ -70,7 +70,7 @@ export async function checkQuota(db: Queryable, accountId: number, limits: Quota
 
 export const hasQuota = (limits: QuotaLimits | undefined | null): limits is QuotaLimits => !!limits && (limits.quotaBytes > 0 || !!limits.quotaMessages);
 
-/** checkQuota on usage the caller already read (tx.ts lockMailboxWithUsage) */
+/** checkQuota on usage the caller already read (mail_append of migration 027 reads it with the folder locked) */
 export function assertWithinQuota(used: AccountUsage, limits: QuotaLimits, bytes: number, messages: number): void {
   if (limits.quotaBytes > 0 && used.bytes + bytes > limits.quotaBytes) {
     throw new QuotaExceededError('STORAGE', `the mailbox is full: ${Math.ceil(used.bytes / 1024)} of ${Math.floor(limits.quotaBytes / 1024)} KiB used`);

@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
-import { canonicalFlags, sortFlags } from './flags.js';
-import { lockMailboxes, lockedOne, mailTransaction } from './tx.js';
+import { canonicalFlags, isSystemFlag, KEYWORD_LIMITS, sortFlags } from './flags.js';
+import { mailFunction } from './tx.js';
 import { rangeArrays, type UidSet } from './uid-set.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 
@@ -42,62 +42,38 @@ interface Row {
 }
 
 /**
- * STORE / UID STORE. One MODSEQ for the whole command (RFC 7162 §3.1: each STORE gets a
- * MODSEQ of its own; messages it changes share it). A message whose flags would not
- * change keeps its MODSEQ. unseen_count and the folder's keyword list stay in step.
+ * STORE / UID STORE: one call of mail_store_flags (migration 027), which locks the folder,
+ * changes the messages with one MODSEQ for the whole command (RFC 7162 §3.1: messages it
+ * changes share it; one whose flags would not change keeps its MODSEQ), and keeps
+ * unseen_count and the folder's keyword list in step. The flags are checked here first.
  */
 export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreFlagsResult> {
-  return mailTransaction(db, async (client) => {
-    const mailbox = lockedOne(await lockMailboxes(client, [input.mailboxId]), input.mailboxId);
-    const canonical = canonicalFlags(input.flags, mailbox.keywords);
-    const flags = canonical.flags;
-    // removing a keyword the folder never had does not make it one of the folder's keywords
-    const added = input.action === 'remove' ? [] : canonical.added;
-    const modseq = mailbox.highestModseq + 1;
-    const { lo, hi } = rangeArrays(input.uids);
-    // one statement changes the messages and settles the folder's row (HIGHESTMODSEQ, unseen
-    // count, keywords) from what it changed: a round trip less for every STORE
-    const { rows } = await client.query<Row>(
-      `WITH target AS (
-         SELECT m.id, m.uid, m.flags, m.modseq,
-                -- RFC 7162 §3.1.3: changed only if its MODSEQ is <= UNCHANGEDSINCE
-                ($5::bigint IS NULL OR m.modseq <= $5) AS passed,
-                CASE $4
-                  WHEN 'set' THEN $6::text[]
-                  WHEN 'add' THEN ARRAY(SELECT DISTINCT f FROM unnest(m.flags || $6::text[]) f)
-                  ELSE ARRAY(SELECT f FROM unnest(m.flags) f WHERE f <> ALL ($6::text[]))
-                END AS new
-           FROM unnest($2::bigint[], $3::bigint[]) r(lo, hi)
-           JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi
-       ), updated AS (
-         UPDATE messages m SET flags = t.new, modseq = $7
-           FROM target t
-          WHERE m.id = t.id AND t.passed AND NOT (t.new @> t.flags AND t.flags @> t.new)
-         RETURNING m.id, ('\\Seen' = ANY (t.flags))::int - ('\\Seen' = ANY (t.new))::int AS unseen_delta
-       ), folder AS (
-         UPDATE mailboxes SET highest_modseq = CASE WHEN u.n > 0 THEN $7 ELSE highest_modseq END,
-                unseen_count = unseen_count + u.unseen_delta, keywords = keywords || $8::text[]
-           FROM (SELECT count(*) AS n, COALESCE(sum(unseen_delta), 0) AS unseen_delta FROM updated) u
-          WHERE id = $1 AND (u.n > 0 OR cardinality($8::text[]) > 0)
-       )
-       SELECT t.uid, t.flags AS old, t.new, t.modseq, t.passed, (u.id IS NOT NULL) AS changed
-         FROM target t LEFT JOIN updated u ON u.id = t.id
-        ORDER BY t.uid`,
-      [mailbox.id, lo, hi, input.action, input.unchangedSince ?? null, flags, modseq, added],
-    );
-
-    const result: StoreFlagsResult = { updated: [], unchanged: [], modified: [], modseq: null, changes: [] };
-    for (const r of rows) {
-      if (!r.passed) result.modified.push(r.uid);
-      else if (!r.changed) result.unchanged.push({ uid: r.uid, flags: sortFlags(r.old), modseq: r.modseq });
-      else result.updated.push({ uid: r.uid, flags: sortFlags(r.new), modseq });
-    }
-    if (result.updated.length === 0) return result;
-    result.modseq = modseq;
-    const uids = result.updated.map((u) => u.uid);
-    // the new flags ride along, so selected sessions need not read them back (notify.ts)
-    if (uids.length <= MAX_FLAGS_IN_CHANGE) result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids, modseq, flags: result.updated.map((u) => u.flags) });
-    else result.changes.push({ type: 'flags', mailboxId: mailbox.id, uids, modseq });
-    return result;
-  });
+  // valid flags without duplicates, keywords in the order given; the spelling of a keyword
+  // the folder knows is the folder's, settled in the call
+  const checked = canonicalFlags(input.flags, []);
+  const flags = [...checked.flags.filter(isSystemFlag), ...checked.added];
+  const { lo, hi } = rangeArrays(input.uids);
+  const rows = await mailFunction<Row>(db, 'SELECT * FROM mail_store_flags($1, $2, $3, $4, $5, $6, $7)', [
+    input.mailboxId,
+    lo,
+    hi,
+    input.action,
+    input.unchangedSince ?? null,
+    flags,
+    KEYWORD_LIMITS.maxPerMailbox,
+  ]);
+  const result: StoreFlagsResult = { updated: [], unchanged: [], modified: [], modseq: null, changes: [] };
+  for (const r of rows) {
+    if (!r.passed) result.modified.push(r.uid);
+    else if (!r.changed) result.unchanged.push({ uid: r.uid, flags: sortFlags(r.old), modseq: r.modseq });
+    else result.updated.push({ uid: r.uid, flags: sortFlags(r.new), modseq: r.modseq });
+  }
+  if (result.updated.length === 0) return result;
+  const modseq = result.updated[0]!.modseq;
+  result.modseq = modseq;
+  const uids = result.updated.map((u) => u.uid);
+  // the new flags ride along, so selected sessions need not read them back (notify.ts)
+  if (uids.length <= MAX_FLAGS_IN_CHANGE) result.changes.push({ type: 'flags', mailboxId: input.mailboxId, uids, modseq, flags: result.updated.map((u) => u.flags) });
+  else result.changes.push({ type: 'flags', mailboxId: input.mailboxId, uids, modseq });
+  return result;
 }

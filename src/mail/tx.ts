@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { transaction, type Db, type Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
+import { FlagError } from './flags.js';
 
 /**
  * Locking rules of the mail store, so that sessions in many processes never deadlock
@@ -16,16 +17,47 @@ import { UserError } from '../shared/errors.js';
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
 
-export async function mailTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function mailTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return retryingConflicts(() => transaction(db, fn));
+}
+
+/**
+ * One call of a mail function of migration 027 (a change that locks its folder and is
+ * done within one statement; outside a transaction the lock lasts only while PostgreSQL
+ * runs it), run again like mailTransaction.
+ */
+export function mailFunction<R extends pg.QueryResultRow>(db: Db, sql: string, params: unknown[]): Promise<R[]> {
+  return retryingConflicts(() => callMailFunction<R>(db, sql, params));
+}
+
+/** callMailFunction once, on `q` (a transaction's client, or the pool), with the function's refusals (SQLSTATE class HM) as the UserErrors lockMailboxes throws. */
+export async function callMailFunction<R extends pg.QueryResultRow>(q: Queryable, sql: string, params: unknown[]): Promise<R[]> {
+  try {
+    return (await q.query<R>(sql, params)).rows;
+  } catch (err) {
+    throw refusalOf(err) ?? err;
+  }
+}
+
+/** Runs `run` again, a few times, when PostgreSQL broke a deadlock or a serialization conflict by failing it. */
+export async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await transaction(db, fn);
+      return await run();
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
     }
   }
+}
+
+function refusalOf(err: unknown): UserError | null {
+  const { code, message } = err as { code?: unknown; message: string };
+  if (code === 'HM001') return noSuchMailbox();
+  if (code === 'HM002') return noselect(message);
+  if (code === 'HM003') return new FlagError('too-many-keywords', `a folder can hold at most ${message} different keywords`);
+  return null;
 }
 
 /** Several reads that must agree with each other (one snapshot), without taking locks. */
@@ -61,35 +93,18 @@ export async function lockMailboxes(db: Queryable, ids: readonly number[]): Prom
 }
 
 function usable<T extends LockedMailbox>(row: T | undefined): T {
-  if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
-  // RFC 9051 §6.3.5: a \Noselect name holds no messages
-  if (row.noselect) throw new UserError('noselect', `"${row.name}" is only a level in the folder tree and holds no messages`);
+  if (!row) throw noSuchMailbox();
+  if (row.noselect) throw noselect(row.name);
   return row;
 }
 
-/**
- * lockMailboxes for one folder, with what its account's folders hold (the quota's usage)
- * in the same statement: a round trip less for every APPEND. The locked row's own counters
- * are its latest (the lock waits for any change to it); the other folders' are as of the
- * statement's start, which is all quota.ts's soft limit asks.
- */
-export async function lockMailboxWithUsage(db: Queryable, id: number): Promise<LockedMailbox & { usage: { bytes: number; messages: number } }> {
-  const { rows } = await db.query<LockedMailbox & { bytes: number; messages: number; otherBytes: number; otherMessages: number }>(
-    `SELECT ${LOCKED_COLUMNS}, mb.total_bytes AS bytes, mb.message_count AS messages,
-            o.bytes AS "otherBytes", o.messages AS "otherMessages"
-       FROM mailboxes mb
-      CROSS JOIN LATERAL (SELECT COALESCE(sum(x.total_bytes), 0)::bigint AS bytes, COALESCE(sum(x.message_count), 0)::bigint AS messages
-                            FROM mailboxes x WHERE x.account_id = mb.account_id AND x.id <> mb.id) o
-      WHERE mb.id = $1 FOR NO KEY UPDATE OF mb`,
-    [id],
-  );
-  const { bytes, messages, otherBytes, otherMessages, ...row } = usable(rows[0]);
-  return { ...row, usage: { bytes: bytes + otherBytes, messages: messages + otherMessages } };
-}
+const noSuchMailbox = () => new UserError('no-such-mailbox', 'the folder no longer exists');
+// RFC 9051 §6.3.5: a \Noselect name holds no messages
+const noselect = (name: string) => new UserError('noselect', `"${name}" is only a level in the folder tree and holds no messages`);
 
 export function lockedOne(map: Map<number, LockedMailbox>, id: number): LockedMailbox {
   const row = map.get(id);
-  if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
+  if (!row) throw noSuchMailbox();
   return row;
 }
 

@@ -22,6 +22,7 @@ import * as mailboxAcl from './019-mailbox-acl.js';
 import * as directorySearch from './021-directory-search.js';
 import * as accountArchives from './025-account-archives.js';
 import * as webmailList from './020-webmail-list.js';
+import * as mailFunctions from './027-mail-functions.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -49,4 +50,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 21, name: 'directory-search', sql: directorySearch.sql },
   { version: 25, name: 'account-archives', sql: accountArchives.sql },
   { version: 20, name: 'webmail-list', sql: webmailList.sql },
+  { version: 27, name: 'mail-functions', sql: mailFunctions.sql },
 ];

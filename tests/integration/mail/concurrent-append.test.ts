@@ -8,7 +8,7 @@ import { expungeMessages } from '../../../src/mail/expunge.js';
 import { mailboxSnapshot } from '../../../src/mail/snapshot.js';
 import { mailboxStatus } from '../../../src/mail/status.js';
 import { ALL_UIDS } from '../../../src/mail/uid-set.js';
-import { appendMessage } from '../../../src/mail/append.js';
+import { deliverToMailboxes } from '../../../src/mail/deliver.js';
 import { transaction } from '../../../src/store/db.js';
 import { addBlobRef } from '../../../src/store/blob-refs.js';
 import type { Mailbox } from '../../../src/mail/mailboxes.js';
@@ -104,21 +104,27 @@ describe('concurrent appends', () => {
     expect(refs[0]!.refs).toBe(refs[0]!.msgs);
   });
 
-  it('delivery appends (appendMessage under the row lock) interleave with IMAP appends without duplicate UIDs', async () => {
+  it('deliveries (deliverToMailboxes under the row lock) interleave with IMAP appends without duplicate UIDs', async () => {
     const blob = await m.put(message({ subject: 'giao thư' }));
-    await addBlobRef(m.db, m.blobs, blob.hash, blob.size, 20); // what delivery does beside appendMessage
+    await addBlobRef(m.db, m.blobs, blob.hash, blob.size, 20); // what delivery does beside deliverToMailboxes
     const delivered = Array.from({ length: 20 }, (_, i) =>
-      transaction(pools[i % PROCESSES]!, (client: pg.PoolClient) =>
-        appendMessage(client, {
-          mailboxId: inbox.id,
-          blobHash: blob.hash,
-          size: blob.size,
-          flags: [],
-          internalDate: new Date(),
-          summary: { subject: 'giao thư', from: null, to: null, date: null, messageId: null },
-          deliveryKey: `spool:${i}`,
-        }),
-      ),
+      transaction(pools[i % PROCESSES]!, async (client: pg.PoolClient) => {
+        const [r] = await deliverToMailboxes(client, [
+          {
+            accountId: inbox.accountId,
+            folder: 'INBOX',
+            blobHash: blob.hash,
+            size: blob.size,
+            flags: [],
+            internalDate: new Date(),
+            summary: { subject: 'giao thư', from: null, to: null, date: null, messageId: null },
+            deliveryKey: `spool:${i}`,
+            enforceQuota: false,
+          },
+        ]);
+        if (r?.status !== 'stored') throw new Error(`delivery ${i}: ${r?.status}`);
+        return r;
+      }),
     );
     const imap = Array.from({ length: 20 }, (_, i) =>
       appendFromClient(pools[i % PROCESSES]!, m.blobs, { mailboxId: inbox.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size }] }),

@@ -3,6 +3,7 @@ import { createMailEnv, message, type MailEnv } from './mail-env.js';
 import { appendFromClient } from '../../../src/mail/imap-append.js';
 import { fetchMessages } from '../../../src/mail/fetch.js';
 import { findMailbox, type Mailbox } from '../../../src/mail/mailboxes.js';
+import type { BlobStore } from '../../../src/store/blob-store.js';
 
 /**
  * appendFromClient writes the rows, the blob references, the descriptions and the folder's
@@ -44,5 +45,33 @@ describe('APPEND into the store (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND)', () =
     expect((await findMailbox(m.db, box.accountId, 'INBOX'))!.keywords).toContain('$Khan');
     expect((await fetchMessages(m.db, box.id, [[r.uids[0]!, r.uids[0]!]]))[0]?.flags).toEqual(['\\Seen', '$Khan']);
     expect(r.changes).toEqual([{ type: 'exists', mailboxId: box.id, uid: r.uids[0], modseq: expect.any(Number), uids: r.uids, flags: [['\\Seen', '$Khan']] }]);
+  });
+
+  it("a keyword takes the folder's spelling, and MULTIAPPEND's new keywords join the list in the order first given", async () => {
+    const blob = await m.put(message({ subject: 'Chính tả' }));
+    const r = await appendFromClient(m.db, m.blobs, {
+      mailboxId: box.id,
+      quota: null,
+      messages: [
+        { blobHash: blob.hash, size: blob.size, flags: ['$KHAN', 'MoiMot'] },
+        { blobHash: blob.hash, size: blob.size, flags: ['moimot', 'MoiHai'] },
+      ],
+    });
+    expect(r.changes[0]).toMatchObject({ flags: [['$Khan', 'MoiMot'], ['MoiHai', 'MoiMot']] });
+    const keywords = (await findMailbox(m.db, box.accountId, 'INBOX'))!.keywords;
+    expect(keywords.slice(keywords.indexOf('$Khan'))).toEqual(['$Khan', 'MoiMot', 'MoiHai']);
+  });
+
+  it('a blob collected under it (its row made anew, its file gone) leaves no message behind: BlobVanishedError, store it again', async () => {
+    const blob = await m.put(message({ subject: 'Vừa bị thu dọn' }));
+    // the collector removes the file between the message's parsing and its row (a race
+    // too narrow to hit on purpose): the store answers that the file is gone from then on
+    const collected: BlobStore = Object.create(m.blobs, { has: { value: async () => false } });
+    const before = (await findMailbox(m.db, box.accountId, 'INBOX'))!;
+    await expect(appendFromClient(m.db, collected, { mailboxId: box.id, quota: null, messages: [{ blobHash: blob.hash, size: blob.size }] })).rejects.toThrow(/collected/);
+    const { rows } = await m.db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE blob_hash = $1', [blob.hash]);
+    expect(rows[0]!.n).toBe(0);
+    const after = (await findMailbox(m.db, box.accountId, 'INBOX'))!;
+    expect(after.uidNext).toBeGreaterThan(before.uidNext); // the UID went and is never used again
   });
 });

@@ -120,4 +120,15 @@ describe('CONDSTORE UNCHANGEDSINCE (RFC 7162 §3.1.3)', () => {
     expect(new Set(modseqs).size).toBe(5);
     expect((await mailboxStatus(m.db, box.id)).highestModseq).toBe(Math.max(...modseqs));
   });
+
+  it('concurrent STOREs on one message lose no flag, and the unseen count stays true', async () => {
+    const keywords = ['$K1', '$K2', '$K3', '$K4', '$K5', '$K6'];
+    await Promise.all([
+      ...keywords.map((k) => storeFlags(m.db, { mailboxId: box.id, uids: [[2, 2]], action: 'add', flags: [k] })),
+      ...[1, 2, 3, 4].map((i) => storeFlags(m.db, { mailboxId: box.id, uids: [[1, 5]], action: i % 2 ? 'remove' : 'add', flags: ['\\Seen'] })),
+    ]);
+    expect(await flagsOf(2)).toEqual(expect.arrayContaining(keywords));
+    const seen = (await fetchMessages(m.db, box.id, ALL_UIDS)).filter((x) => x.flags.includes('\\Seen')).length;
+    expect((await mailboxStatus(m.db, box.id)).unseen).toBe(5 - seen);
+  });
 });
