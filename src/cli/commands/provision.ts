@@ -12,9 +12,6 @@ import type { CliCommand } from './command.js';
 
 const SOURCES: readonly SourceKind[] = ['ldap', 'csv', 'xlsx'];
 export const provisionPlan: CliCommand = {
-  name: 'provision plan',
-  usage: 'hopthu provision plan --source ldap|csv|xlsx [--file F] [--out plan.json]',
-  summary: 'compare the directory or an HR sheet with hopthu and write what would change',
   options: { source: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -45,9 +42,6 @@ function progressBar(): (percent: number) => void {
 }
 
 export const provisionApply: CliCommand = {
-  name: 'provision apply',
-  usage: 'hopthu provision apply PLAN.json [--allow-mass-disable]',
-  summary: 'carry out a plan (resumes an interrupted run; a finished one changes nothing)',
   options: { 'allow-mass-disable': { type: 'boolean' } },
   needs: 'db+redis',
   async run(rt, [file], values) {
@@ -87,9 +81,6 @@ export const provisionApply: CliCommand = {
 };
 
 export const provisionStatus: CliCommand = {
-  name: 'provision status',
-  usage: 'hopthu provision status RUN [--json]',
-  summary: "a provisioning run's state and progress",
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [id], values) {
@@ -102,9 +93,6 @@ export const provisionStatus: CliCommand = {
 };
 
 export const provisionCredentials: CliCommand = {
-  name: 'provision credentials',
-  usage: 'hopthu provision credentials RUN [--agency CODE] [--format csv|html] [--out FILE]',
-  summary: "export a run's activation codes per agency: CSV, or an HTML sheet to print",
   options: { agency: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   needs: 'db',
   async run(rt, [id], values) {
