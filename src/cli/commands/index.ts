@@ -382,7 +382,7 @@ export const COMMANDS: readonly CliCommandEntry[] = [
     name: 'provision apply',
     usage: 'hopthu provision apply PLAN.json [--allow-mass-disable]',
     summary: 'carry out a plan (resumes an interrupted run; a finished one changes nothing)',
-    load: () => import('./provision.js').then((m) => m.provisionApply),
+    load: () => import('./provision-apply.js').then((m) => m.provisionApply),
   },
   {
     name: 'provision status',
