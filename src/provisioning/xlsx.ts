@@ -1,9 +1,10 @@
-import ExcelJS from 'exceljs';
 import { UserError } from '../shared/errors.js';
 import type { Table } from './csv.js';
 
 /** The first (or the named) worksheet of an XLSX file as text cells; the first non-empty row is the header. */
 export async function readXlsx(bytes: Buffer, file: string, sheetName?: string): Promise<Table> {
+  // imported here: ExcelJS is some 300 modules, and most who read a sheet read a CSV (hopthu provision plan --source csv)
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);

@@ -5,9 +5,6 @@ import { cliActor, CliUsageError, formatSize } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const accountArchive: CliCommand = {
-  name: 'account archive',
-  usage: 'hopthu account archive ADDRESS',
-  summary: "archive a disabled account now: its mail to a .tar.gz under dataDir/archive, then out of the live store (refused while a legal hold stands)",
   needs: 'db+redis',
   async run(rt, [address]) {
     if (!address) throw new CliUsageError('which account? hopthu account archive ADDRESS');

@@ -12,9 +12,6 @@ import type { CliCommand } from './command.js';
 const byCli = () => ({ actor: cliActor(), source: 'cli' });
 
 export const accountPasswd: CliCommand = {
-  name: 'account passwd',
-  usage: 'hopthu account passwd ADDRESS --password-stdin [--force]',
-  summary: "reset an account's password (standard input) under the password policy; the person must change it at their next webmail login",
   options: { 'password-stdin': { type: 'boolean' }, force: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {
@@ -36,9 +33,6 @@ export const accountPasswd: CliCommand = {
 };
 
 export const accountActivation: CliCommand = {
-  name: 'account activation',
-  usage: 'hopthu account activation [ADDRESS...] [--agency CODE] [--days N] [--csv]',
-  summary: 'make one-time activation codes (each account: one code, shown once); --agency: every active account of the agency and its sub-agencies that has no password yet',
   options: { agency: { type: 'string' }, days: { type: 'string' }, csv: { type: 'boolean' } },
   needs: 'db',
   async run(rt, addresses, values) {
@@ -66,9 +60,6 @@ export const accountActivation: CliCommand = {
 };
 
 export const accountAppPassword: CliCommand = {
-  name: 'account app-password',
-  usage: 'hopthu account app-password add|list|revoke ADDRESS [NAME] [--name NAME] [--scope imap,smtp] [--all] [--json]',
-  summary: 'app passwords for mail clients: add (printed once), list, revoke',
   options: { name: { type: 'string' }, scope: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [action, address, name], values) {
@@ -105,9 +96,6 @@ export const accountAppPassword: CliCommand = {
 };
 
 export const accountTotpDisable: CliCommand = {
-  name: 'account totp-disable',
-  usage: 'hopthu account totp-disable ADDRESS',
-  summary: "remove an account's second factor and recovery codes (a lost phone); the person enrols again",
   needs: 'db',
   async run(rt, [address]) {
     if (!address) throw new CliUsageError('which account? hopthu account totp-disable ADDRESS');

@@ -16,9 +16,6 @@ function describeVacation(address: string, v: Vacation): string {
 }
 
 export const accountVacation: CliCommand = {
-  name: 'account vacation',
-  usage: 'hopthu account vacation ADDRESS [--off] [--json]',
-  summary: "show an account's vacation auto-reply; --off switches it off (audited)",
   options: { off: { type: 'boolean' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {

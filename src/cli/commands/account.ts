@@ -24,9 +24,6 @@ function accountKindOption(value: unknown): AccountKind {
 }
 
 export const accountAdd: CliCommand = {
-  name: 'account add',
-  usage: 'hopthu account add ADDRESS [--name "Display Name"] [--password-stdin] [--quota 2G] [--kind person|agency|system] [--agency CODE] [--title TITLE]',
-  summary: 'create a mailbox account (with its INBOX, Sent, Drafts, Trash, Junk, Archive)',
   options: {
     name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, quota: { type: 'string' },
     kind: { type: 'string' }, agency: { type: 'string' }, title: { type: 'string' },
@@ -56,9 +53,6 @@ export const accountAdd: CliCommand = {
 };
 
 export const accountList: CliCommand = {
-  name: 'account list',
-  usage: 'hopthu account list [--domain DOMAIN] [--json]',
-  summary: 'list accounts',
   options: { domain: { type: 'string' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -70,9 +64,6 @@ export const accountList: CliCommand = {
 };
 
 export const accountShow: CliCommand = {
-  name: 'account show',
-  usage: 'hopthu account show ADDRESS [--json]',
-  summary: 'show an account with its folders, message counts and sizes',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {
@@ -112,9 +103,6 @@ export const accountShow: CliCommand = {
 function statusCommand(name: 'disable' | 'enable'): CliCommand {
   const status = name === 'disable' ? 'disabled' : 'active';
   return {
-    name: `account ${name}`,
-    usage: `hopthu account ${name} ADDRESS`,
-    summary: name === 'disable' ? 'stop an account from logging in and receiving mail (its mail is kept)' : 'let a disabled account log in and receive mail again',
     needs: 'db',
     async run(rt, [address]) {
       if (!address) throw new CliUsageError(`which account? hopthu account ${name} ADDRESS`);
@@ -129,9 +117,6 @@ function statusCommand(name: 'disable' | 'enable'): CliCommand {
 }
 
 export const accountUnlock: CliCommand = {
-  name: 'account unlock',
-  usage: 'hopthu account unlock ADDRESS',
-  summary: 'lift a lockout after too many failed logins',
   needs: 'db+redis',
   async run(rt, [address]) {
     if (!address) throw new CliUsageError('which account? hopthu account unlock ADDRESS');

@@ -5,9 +5,6 @@ import { cliActor, CliUsageError } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const agencyAdd: CliCommand = {
-  name: 'agency add',
-  usage: 'hopthu agency add CODE --name "Sở Nội vụ" [--parent CODE] [--external-id ID]',
-  summary: "add an agency (department, board, district office, commune) to the province's tree",
   options: { name: { type: 'string' }, parent: { type: 'string' }, 'external-id': { type: 'string' } },
   needs: 'db',
   async run(rt, [code], values) {
@@ -40,9 +37,6 @@ export function agencyTreeLines(agencies: Agency[]): string[] {
 }
 
 export const agencyList: CliCommand = {
-  name: 'agency list',
-  usage: 'hopthu agency list [--json]',
-  summary: 'show the agency tree, sub-agencies indented under their parent',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -58,9 +52,6 @@ export const agencyList: CliCommand = {
 };
 
 export const agencyMove: CliCommand = {
-  name: 'agency move',
-  usage: 'hopthu agency move CODE --parent CODE | --root',
-  summary: 'move an agency (with its sub-agencies) under another one, or to the top of the tree',
   options: { parent: { type: 'string' }, root: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [code], values) {
@@ -81,9 +72,6 @@ export const agencyMove: CliCommand = {
 };
 
 export const agencyRename: CliCommand = {
-  name: 'agency rename',
-  usage: 'hopthu agency rename CODE --name "Sở Nội vụ tỉnh Yên Bái"',
-  summary: "change an agency's name (its code stays)",
   options: { name: { type: 'string' } },
   needs: 'db',
   async run(rt, [code], values) {

@@ -5,9 +5,6 @@ import { cliActor, CliUsageError, printTable } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const aliasAdd: CliCommand = {
-  name: 'alias add',
-  usage: 'hopthu alias add ALIAS TARGET [TARGET...]',
-  summary: 'make an address that delivers to other addresses',
   needs: 'db',
   async run(rt, [address, ...targets]) {
     if (!address || targets.length === 0) throw new CliUsageError('hopthu alias add ALIAS TARGET [TARGET...]');
@@ -21,9 +18,6 @@ export const aliasAdd: CliCommand = {
 };
 
 export const aliasList: CliCommand = {
-  name: 'alias list',
-  usage: 'hopthu alias list [--domain DOMAIN] [--json]',
-  summary: 'list aliases',
   options: { domain: { type: 'string' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {

@@ -9,9 +9,6 @@ import { cliActor, CliUsageError, printTable } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const auditVerify: CliCommand = {
-  name: 'audit verify',
-  usage: 'hopthu audit verify',
-  summary: 'recompute the audit log hash chain; exit 1 naming the first event that was changed, removed or moved',
   needs: 'db',
   async run(rt) {
     const check = await verifyAuditChain(rt.db);
@@ -59,9 +56,6 @@ async function filterFrom(db: Queryable, values: Record<string, string | boolean
 }
 
 export const auditQuery: CliCommand = {
-  name: 'audit query',
-  usage: `hopthu audit query ${FILTER_USAGE} [--limit 50] [--cursor C] [--oldest-first] [--json]`,
-  summary: 'search the audit log, newest first, a page at a time',
   options: { ...filterOptions, limit: { type: 'string' }, cursor: { type: 'string' }, 'oldest-first': { type: 'boolean' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, positionals, values) {
@@ -92,9 +86,6 @@ export const auditQuery: CliCommand = {
 };
 
 export const auditExport: CliCommand = {
-  name: 'audit export',
-  usage: `hopthu audit export --format csv|jsonl [--excel] ${FILTER_USAGE} > FILE`,
-  summary: 'write the matching events, oldest first, as CSV (RFC 4180) or JSON lines to standard output',
   options: { ...filterOptions, format: { type: 'string' }, excel: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _positionals, values) {
@@ -110,9 +101,6 @@ export const auditExport: CliCommand = {
 };
 
 export const auditPrune: CliCommand = {
-  name: 'audit prune',
-  usage: 'hopthu audit prune [--dry-run]',
-  summary: 'remove whole months older than audit.retentionDays, keeping each month\'s last hash as an anchor',
   options: { 'dry-run': { type: 'boolean' } },
   needs: 'db',
   async run(rt, _positionals, values) {

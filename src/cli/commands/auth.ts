@@ -11,9 +11,6 @@ function positiveInt(value: unknown, name: string, fallback: number, max: number
 }
 
 export const authCalibrate: CliCommand = {
-  name: 'auth calibrate',
-  usage: 'hopthu auth calibrate [--target-ms 250] [--max-memory-mib 64] [--parallelism 1]',
-  summary: 'measure argon2id here and print the argon2 settings that take about the target time (YAML to paste into hopthu.yaml)',
   options: { 'target-ms': { type: 'string' }, 'max-memory-mib': { type: 'string' }, parallelism: { type: 'string' } },
   needs: 'none',
   async run(_rt, _p, values) {

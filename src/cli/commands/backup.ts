@@ -6,9 +6,6 @@ import { cliActor, CliUsageError, formatSize } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const backupCommand: CliCommand = {
-  name: 'backup',
-  usage: 'hopthu backup DIR',
-  summary: 'a consistent backup of the running server (database and every referenced blob, with checksums) into a new directory',
   needs: 'db',
   async run(rt, [dir]) {
     if (!dir) throw new CliUsageError('where to? hopthu backup DIR (a new or empty directory)');
@@ -20,9 +17,6 @@ export const backupCommand: CliCommand = {
 };
 
 export const restoreCommand: CliCommand = {
-  name: 'restore',
-  usage: 'hopthu restore DIR',
-  summary: 'rebuild a server from a backup, into an empty database and data directory',
   needs: 'db',
   async run(rt, [dir]) {
     if (!dir) throw new CliUsageError('from where? hopthu restore DIR');

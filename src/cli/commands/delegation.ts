@@ -8,9 +8,6 @@ import type { CliCommand } from './command.js';
 const rightsText = (r: DelegationRights) => [r.canRead ? 'read' : '', r.canSend ? 'send' : ''].filter(Boolean).join(' and ');
 
 export const delegationAdd: CliCommand = {
-  name: 'delegation add',
-  usage: 'hopthu delegation add MAILBOX DELEGATE [--read] [--send]',
-  summary: 'let a person read and/or send as an agency mailbox (again: replaces the rights)',
   options: { read: { type: 'boolean' }, send: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [mailboxAddress, delegateAddress], values) {
@@ -30,9 +27,6 @@ export const delegationAdd: CliCommand = {
 };
 
 export const delegationRemove: CliCommand = {
-  name: 'delegation remove',
-  usage: 'hopthu delegation remove MAILBOX DELEGATE',
-  summary: 'withdraw a delegation',
   needs: 'db',
   async run(rt, [mailboxAddress, delegateAddress]) {
     if (!mailboxAddress || !delegateAddress) throw new CliUsageError('hopthu delegation remove MAILBOX DELEGATE');
@@ -48,9 +42,6 @@ export const delegationRemove: CliCommand = {
 };
 
 export const delegationList: CliCommand = {
-  name: 'delegation list',
-  usage: 'hopthu delegation list [ADDRESS] [--json]',
-  summary: 'list delegations, or those of one mailbox or person',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {

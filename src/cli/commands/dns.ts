@@ -4,9 +4,6 @@ import { CliUsageError } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const dnsCommand: CliCommand = {
-  name: 'dns',
-  usage: 'hopthu dns DOMAIN [--json]',
-  summary: 'print the DNS records to publish for a domain (MX, SPF, DKIM, DMARC; SRV, autoconfig, Autodiscover, MTA-STS, TLS-RPT)',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [name], values) {

@@ -6,9 +6,6 @@ import { cliActor, CliUsageError, printTable } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const domainAdd: CliCommand = {
-  name: 'domain add',
-  usage: 'hopthu domain add DOMAIN',
-  summary: 'add a local mail domain (and make its DKIM key)',
   needs: 'db',
   async run(rt, [name]) {
     if (!name) throw new CliUsageError('which domain? hopthu domain add DOMAIN');
@@ -18,9 +15,6 @@ export const domainAdd: CliCommand = {
 };
 
 export const domainList: CliCommand = {
-  name: 'domain list',
-  usage: 'hopthu domain list [--json]',
-  summary: 'list the local domains',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -32,9 +26,6 @@ export const domainList: CliCommand = {
 };
 
 export const domainPasswords: CliCommand = {
-  name: 'domain passwords',
-  usage: 'hopthu domain passwords DOMAIN local|directory',
-  summary: "where the domain's passwords are checked: here (argon2id), or by the directory (an LDAP bind as the person, provisioning.ldap)",
   needs: 'db',
   async run(rt, [name, source]) {
     if (!name || !PASSWORD_SOURCES.includes(source as PasswordSource)) throw new CliUsageError('hopthu domain passwords DOMAIN local|directory');

@@ -30,9 +30,6 @@ async function describeGroup(db: Queryable, g: Group) {
 }
 
 export const groupAdd: CliCommand = {
-  name: 'group add',
-  usage: 'hopthu group add ADDRESS --name NAME [--kind static|agency-staff|agency-mailboxes] [--agency CODE] [--no-subagencies] [--post members|agency|domain|anyone] [--post-agency CODE]',
-  summary: 'make a distribution group: static members, or the staff or agency mailboxes of an agency, resolved at delivery',
   options: {
     name: { type: 'string' }, kind: { type: 'string' }, agency: { type: 'string' }, 'no-subagencies': { type: 'boolean' },
     post: { type: 'string' }, 'post-agency': { type: 'string' },
@@ -62,9 +59,6 @@ export const groupAdd: CliCommand = {
 };
 
 export const groupSet: CliCommand = {
-  name: 'group set',
-  usage: 'hopthu group set ADDRESS [--name NAME] [--agency CODE] [--subagencies | --no-subagencies] [--post members|agency|domain|anyone] [--post-agency CODE]',
-  summary: "rename a group, point a dynamic group at another agency, or change who may post (the kind stays)",
   options: {
     name: { type: 'string' }, agency: { type: 'string' }, subagencies: { type: 'boolean' }, 'no-subagencies': { type: 'boolean' },
     post: { type: 'string' }, 'post-agency': { type: 'string' },
@@ -97,9 +91,6 @@ export const groupSet: CliCommand = {
 };
 
 export const groupRemove: CliCommand = {
-  name: 'group remove',
-  usage: 'hopthu group remove ADDRESS',
-  summary: 'delete a distribution group (the accounts stay)',
   needs: 'db',
   async run(rt, [address]) {
     if (!address) throw new CliUsageError('which group? hopthu group remove ADDRESS');
@@ -115,9 +106,6 @@ export const groupRemove: CliCommand = {
 };
 
 export const groupMembersCommand: CliCommand = {
-  name: 'group members',
-  usage: 'hopthu group members add|remove ADDRESS MEMBER [MEMBER...]',
-  summary: 'add accounts to or remove them from a static group',
   needs: 'db',
   async run(rt, [verb, address, ...members]) {
     if ((verb !== 'add' && verb !== 'remove') || !address || members.length === 0) {
@@ -138,9 +126,6 @@ export const groupMembersCommand: CliCommand = {
 };
 
 export const groupList: CliCommand = {
-  name: 'group list',
-  usage: 'hopthu group list [--domain DOMAIN] [--json]',
-  summary: 'list distribution groups with whom they reach and who may post',
   options: { domain: { type: 'string' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -153,9 +138,6 @@ export const groupList: CliCommand = {
 };
 
 export const groupShow: CliCommand = {
-  name: 'group show',
-  usage: 'hopthu group show ADDRESS [--json]',
-  summary: 'show a group and the accounts it delivers to now (dynamic groups resolved)',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {

@@ -11,9 +11,6 @@ const holdId = (raw: string | undefined) => {
 };
 
 export const holdAdd: CliCommand = {
-  name: 'hold add',
-  usage: 'hopthu hold add (--account ADDRESS | --agency CODE) --reason TEXT [--case REF]',
-  summary: 'place a legal hold: nothing the account (or agency) loses is deleted until it is lifted',
   options: { account: { type: 'string' }, agency: { type: 'string' }, reason: { type: 'string' }, case: { type: 'string' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -30,9 +27,6 @@ export const holdAdd: CliCommand = {
 };
 
 export const holdList: CliCommand = {
-  name: 'hold list',
-  usage: 'hopthu hold list [--all] [--json]',
-  summary: 'list legal holds in force (--all: lifted ones too)',
   options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -49,9 +43,6 @@ export const holdList: CliCommand = {
 };
 
 export const holdShow: CliCommand = {
-  name: 'hold show',
-  usage: 'hopthu hold show ID [--account ADDRESS]',
-  summary: 'show a legal hold and the messages it keeps (for one account)',
   options: { account: { type: 'string' } },
   needs: 'db',
   async run(rt, [raw], values) {
@@ -70,9 +61,6 @@ export const holdShow: CliCommand = {
 };
 
 export const holdRelease: CliCommand = {
-  name: 'hold release',
-  usage: 'hopthu hold release ID',
-  summary: 'lift a legal hold; what it kept is let go unless another hold covers it',
   needs: 'db',
   async run(rt, [raw]) {
     const { hold, releasedMessages } = await releaseHold(rt.db, holdId(raw), cliActor(), 'cli');

@@ -20,9 +20,6 @@ function parseSource(raw: string): { host: string; port: number; secure: boolean
 }
 
 export const importImap: CliCommand = {
-  name: 'import imap',
-  usage: 'hopthu import imap --from imaps://old-server[:port] --map accounts.csv [--parallel 4] [--insecure]',
-  summary: 'copy every folder and message of mapped accounts from the old IMAP server (resumable; a second run copies only what is new)',
   options: { from: { type: 'string' }, map: { type: 'string' }, parallel: { type: 'string' }, insecure: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {

@@ -11,9 +11,6 @@ const inspectionId = (raw: string | undefined) => {
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
 
 export const inspectionRequest: CliCommand = {
-  name: 'inspection request',
-  usage: 'hopthu inspection request MAILBOX --auditor ADDRESS --hours N --reason TEXT',
-  summary: 'ask for a security inspection: the auditor may read the mailbox, read-only, once a second administrator approves',
   options: { auditor: { type: 'string' }, hours: { type: 'string' }, reason: { type: 'string' } },
   needs: 'db',
   async run(rt, [mailboxAddress], values) {
@@ -32,9 +29,6 @@ export const inspectionRequest: CliCommand = {
 };
 
 const decide = (approve: boolean): CliCommand => ({
-  name: approve ? 'inspection approve' : 'inspection deny',
-  usage: `hopthu inspection ${approve ? 'approve' : 'deny'} ID`,
-  summary: approve ? 'approve a security inspection another administrator asked for (its clock starts now)' : 'refuse a security inspection',
   options: {},
   needs: 'db',
   async run(rt, [raw]) {
@@ -46,9 +40,6 @@ export const inspectionApprove = decide(true);
 export const inspectionDeny = decide(false);
 
 export const inspectionEnd: CliCommand = {
-  name: 'inspection end',
-  usage: 'hopthu inspection end ID',
-  summary: 'end a security inspection before its time',
   options: {},
   needs: 'db',
   async run(rt, [raw]) {
@@ -58,9 +49,6 @@ export const inspectionEnd: CliCommand = {
 };
 
 export const inspectionList: CliCommand = {
-  name: 'inspection list',
-  usage: 'hopthu inspection list [--json]',
-  summary: 'list security inspections, newest first',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {

@@ -22,9 +22,6 @@ function spoolIdArg(value: string | undefined, usage: string): number {
 }
 
 export const queueList: CliCommand = {
-  name: 'queue list',
-  usage: 'hopthu queue list [--json]',
-  summary: 'list messages waiting for delivery, per recipient',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -42,9 +39,6 @@ export const queueList: CliCommand = {
 };
 
 export const queueRetry: CliCommand = {
-  name: 'queue retry',
-  usage: 'hopthu queue retry [ID]',
-  summary: 'try waiting messages again now (all, or one by id)',
   needs: 'db+redis',
   async run(rt, [id]) {
     const spoolId = id === undefined ? undefined : spoolIdArg(id, 'hopthu queue retry [ID]');
@@ -55,9 +49,6 @@ export const queueRetry: CliCommand = {
 };
 
 export const queueBounce: CliCommand = {
-  name: 'queue bounce',
-  usage: 'hopthu queue bounce ID',
-  summary: 'give up on a waiting message and tell its sender',
   needs: 'db+redis',
   async run(rt, [id]) {
     const spoolId = spoolIdArg(id, 'hopthu queue bounce ID');

@@ -17,9 +17,6 @@ function days(raw: unknown, name: string): number | null | undefined {
 }
 
 export const retentionSet: CliCommand = {
-  name: 'retention set',
-  usage: 'hopthu retention set DOMAIN [--trash-days N|default] [--junk-days N|default] [--disabled-account-days N|default]',
-  summary: "set how long a domain's Trash and Junk keep messages, and how long its disabled accounts are kept before they are archived",
   options: { 'trash-days': { type: 'string' }, 'junk-days': { type: 'string' }, 'disabled-account-days': { type: 'string' } },
   needs: 'db',
   async run(rt, [name], values) {
@@ -48,9 +45,6 @@ export const retentionSet: CliCommand = {
 };
 
 export const retentionRun: CliCommand = {
-  name: 'retention run',
-  usage: 'hopthu retention run',
-  summary: 'empty Trash and Junk of what is past its retention, and archive the disabled accounts past theirs, now (the worker does this every hour)',
   needs: 'db+redis',
   async run(rt) {
     const run = await applyRetention(rt.db, rt.config.retention);

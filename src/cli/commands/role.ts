@@ -26,9 +26,6 @@ async function grantInput(db: Queryable, [address, role]: string[], values: Reco
 }
 
 export const roleGrant: CliCommand = {
-  name: 'role grant',
-  usage: `hopthu role grant ADDRESS ${USAGE_ROLES}`,
-  summary: 'give an account an administrative role',
   options: { domain: { type: 'string' }, agency: { type: 'string' } },
   needs: 'db',
   async run(rt, positionals, values) {
@@ -43,9 +40,6 @@ export const roleGrant: CliCommand = {
 };
 
 export const roleRevoke: CliCommand = {
-  name: 'role revoke',
-  usage: `hopthu role revoke ADDRESS ${USAGE_ROLES}`,
-  summary: 'take an administrative role away from an account',
   options: { domain: { type: 'string' }, agency: { type: 'string' } },
   needs: 'db',
   async run(rt, positionals, values) {
@@ -60,9 +54,6 @@ export const roleRevoke: CliCommand = {
 };
 
 export const roleList: CliCommand = {
-  name: 'role list',
-  usage: 'hopthu role list [ADDRESS] [--json]',
-  summary: 'list administrative role grants',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [address], values) {

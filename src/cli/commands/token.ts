@@ -41,9 +41,6 @@ async function describeRoleScope(db: Queryable, scope: RoleScope): Promise<strin
 }
 
 export const tokenCreate: CliCommand = {
-  name: 'token create',
-  usage: 'hopthu token create --name NAME --role ROLE [--domain D|--agency CODE|--account ADDRESS] [--expires-days 90]',
-  summary: 'make an admin API token (printed once)',
   options: {
     name: { type: 'string' }, role: { type: 'string' }, domain: { type: 'string' }, agency: { type: 'string' },
     account: { type: 'string' }, 'expires-days': { type: 'string' },
@@ -67,9 +64,6 @@ export const tokenCreate: CliCommand = {
 };
 
 export const tokenList: CliCommand = {
-  name: 'token list',
-  usage: 'hopthu token list [--json]',
-  summary: 'list admin API tokens (never their secrets)',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, _p, values) {
@@ -88,9 +82,6 @@ export const tokenList: CliCommand = {
 };
 
 export const tokenRevoke: CliCommand = {
-  name: 'token revoke',
-  usage: 'hopthu token revoke NAME',
-  summary: 'revoke an admin API token at once',
   needs: 'db',
   async run(rt, [name]) {
     if (!name) throw new CliUsageError('which token? hopthu token revoke NAME');

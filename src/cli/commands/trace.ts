@@ -3,9 +3,6 @@ import { CliUsageError } from '../io.js';
 import type { CliCommand } from './command.js';
 
 export const traceCommand: CliCommand = {
-  name: 'trace',
-  usage: 'hopthu trace MESSAGE-ID [--json]',
-  summary: 'where a message went: each acceptance, each recipient delivered, waiting or failed (code, remote server), and the mailboxes holding it',
   options: { json: { type: 'boolean' } },
   needs: 'db',
   async run(rt, [id], values) {
