@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { mailboxChannel, publishMailboxChanges, type MailboxChange } from '../mail/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,10 +11,18 @@ export interface MailboxWatcher {
 
 /**
  * One Redis subscriber per process for every session's selected mailbox: changes made by
- * any process (SMTP delivery, other IMAP sessions, webmail) reach the sessions here.
+ * any process (SMTP delivery, other IMAP sessions, webmail) reach the sessions here. A
+ * change one of this process's sessions made reaches the others here at once, not after
+ * a round trip through Redis: a session that heard of every MODSEQ after its own takes the
+ * changes in without reading the store (view-delta.ts), and the round trip was what most
+ * often left a hole. Its echo from Redis is then skipped (`origin`).
  */
 export class MailboxEvents {
   private readonly watchers = new Map<number, Set<MailboxWatcher>>();
+  /** names this process's notifications */
+  private readonly origin = randomBytes(9).toString('base64url');
+  /** how this process's notifications begin (notify.ts changeMessage) */
+  private readonly echo = `{"origin":"${this.origin}"`;
 
   constructor(
     private readonly subscriber: Redis,
@@ -22,6 +31,7 @@ export class MailboxEvents {
     private readonly log: Logger,
   ) {
     subscriber.on('message', (channel: string, message: string) => {
+      if (message.startsWith(this.echo)) return;
       let change: MailboxChange;
       try {
         change = JSON.parse(message) as MailboxChange;
@@ -29,7 +39,7 @@ export class MailboxEvents {
         return;
       }
       if (channel !== mailboxChannel(prefix, change.mailboxId)) return;
-      for (const w of this.watchers.get(change.mailboxId) ?? []) w.mailboxChanged(change);
+      this.tell(change);
     });
     // what was published while the subscriber had no connection (a Redis restart, a Sentinel
     // failover) never reaches it: once it is back and subscribed again, every watcher looks again
@@ -66,10 +76,19 @@ export class MailboxEvents {
     }
   }
 
-  /** after COMMIT; a lost notification loses no data (sessions also resync on NOOP) */
+  private tell(change: MailboxChange): void {
+    for (const w of this.watchers.get(change.mailboxId) ?? []) w.mailboxChanged(change);
+  }
+
+  /**
+   * After COMMIT: this process's sessions (the one that made the change too) hear at once,
+   * the other processes through Redis. A lost notification loses no data (sessions also
+   * resync on NOOP).
+   */
   publish(changes: readonly MailboxChange[]): void {
     if (changes.length === 0) return;
-    publishMailboxChanges(this.redis, this.prefix, changes).catch((err: Error) => this.log.warn({ err: err.message }, 'publishing mailbox changes failed'));
+    for (const change of changes) this.tell(change);
+    publishMailboxChanges(this.redis, this.prefix, changes, this.origin).catch((err: Error) => this.log.warn({ err: err.message }, 'publishing mailbox changes failed'));
   }
 
   async close(): Promise<void> {

@@ -230,13 +230,12 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   }
 
   /**
-   * After COMMIT: tells every session of the changes this one made, and queues them for
-   * this session's own view, which takes them in at its next catch-up (without waiting
-   * for its notification to come back).
+   * After COMMIT: tells every session of the changes this one made; this session's own
+   * view hears of them at once with the others of this process (mailbox-events.ts) and
+   * takes them in at its next catch-up.
    */
   publish(changes: readonly MailboxChange[]): void {
     this.ctx.events.publish(changes);
-    for (const change of changes) if (change.mailboxId === this.selected?.id) this.selected.noteChange(change);
   }
 
   mailboxMayHaveChanged(mailboxId: number): void {

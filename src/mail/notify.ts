@@ -35,20 +35,27 @@ export const MAX_FLAGS_IN_CHANGE = 1000;
 
 export const mailboxChannel = (prefix: string, mailboxId: number) => `${prefix}:mailbox:${mailboxId}`;
 
-export async function publishMailboxChange(redis: Redis, prefix: string, change: MailboxChange): Promise<void> {
-  await redis.publish(mailboxChannel(prefix, change.mailboxId), JSON.stringify(change));
+/**
+ * A change as published: JSON, led by the publishing process's `origin` when it gave one
+ * (imap/mailbox-events.ts: a process that told its own sessions already skips its echo
+ * without parsing it).
+ */
+export const changeMessage = (change: MailboxChange, origin?: string) => JSON.stringify(origin ? { origin, ...change } : change);
+
+export async function publishMailboxChange(redis: Redis, prefix: string, change: MailboxChange, origin?: string): Promise<void> {
+  await redis.publish(mailboxChannel(prefix, change.mailboxId), changeMessage(change, origin));
 }
 
 /**
  * Publishes after COMMIT, in order. A lost notification loses no data (a session also
  * reads changes on its next command), so callers may log a rejection and go on.
  */
-export async function publishMailboxChanges(redis: Redis, prefix: string, changes: readonly MailboxChange[]): Promise<void> {
-  if (changes.length === 1) return publishMailboxChange(redis, prefix, changes[0]!);
+export async function publishMailboxChanges(redis: Redis, prefix: string, changes: readonly MailboxChange[], origin?: string): Promise<void> {
+  if (changes.length === 1) return publishMailboxChange(redis, prefix, changes[0]!, origin);
   if (changes.length === 0) return;
   // one write and one round trip for the lot; Redis runs a pipeline's commands in order
   const pipeline = redis.pipeline();
-  for (const change of changes) pipeline.publish(mailboxChannel(prefix, change.mailboxId), JSON.stringify(change));
+  for (const change of changes) pipeline.publish(mailboxChannel(prefix, change.mailboxId), changeMessage(change, origin));
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err);
   if (failed) throw failed[0];
