@@ -14,14 +14,16 @@ export interface FetchedMessage {
   blobHash: string;
   /** the MIME description (ENVELOPE, BODYSTRUCTURE, section offsets); with `parsed: true` */
   parsed?: ParsedMessage;
-  /** the top-level ENVELOPE fields; with `parsed: true` or `envelope: true` */
+  /** the top-level ENVELOPE fields; with `parsed: true`, or `envelope: true` when `imapEnvelope` is absent */
   envelope?: Envelope;
+  /** the ENVELOPE as IMAP FETCH sends it, when one was kept for the blob (storeImapEnvelopes); with `parsed` or `envelope` */
+  imapEnvelope?: Buffer;
 }
 
 export interface FetchOptions {
   /** include the blob's parsed description */
   parsed?: boolean;
-  /** include only the envelope of that description (a fraction of it; FETCH ENVELOPE of a big folder) */
+  /** include the envelope only: as IMAP sends it when kept, else the envelope of the description (a fraction of it; FETCH ENVELOPE of a big folder) */
   envelope?: boolean;
   /** the blob store, to parse blobs stored before they were described (lazily, once) */
   blobs?: BlobStore;
@@ -38,12 +40,18 @@ interface Row {
   blob_hash: string;
   parsed?: ParsedMessage | null;
   envelope?: Envelope | null;
+  imap_envelope?: Buffer | null;
 }
 
 /** The stored facts FETCH needs for the messages in `uids`, ascending by UID. */
 export async function fetchMessages(db: Queryable, mailboxId: number, uids: UidSet, options: FetchOptions = {}): Promise<FetchedMessage[]> {
   const { lo, hi } = rangeArrays(uids);
-  const description = options.parsed ? ', b.parsed' : options.envelope ? ", b.parsed->'root'->'envelope' AS envelope" : '';
+  // the description is read only where it is needed: a kept ENVELOPE spares decompressing it
+  const description = options.parsed
+    ? ', b.parsed, b.imap_envelope'
+    : options.envelope
+      ? ", b.imap_envelope, CASE WHEN b.imap_envelope IS NULL THEN b.parsed->'root'->'envelope' END AS envelope"
+      : '';
   const { rows } = await db.query<Row>(
     `SELECT m.uid, m.flags, m.internal_date, m.size, m.modseq, m.blob_hash ${description}
        FROM unnest($2::bigint[], $3::bigint[]) r(lo, hi)
@@ -63,7 +71,8 @@ export async function fetchMessages(db: Queryable, mailboxId: number, uids: UidS
       modseq: r.modseq,
       blobHash: r.blob_hash,
     };
-    if (options.parsed || options.envelope) await addDescription(db, message, r, options);
+    if (r.imap_envelope) message.imapEnvelope = r.imap_envelope;
+    if (options.parsed || (options.envelope && !r.imap_envelope)) await addDescription(db, message, r, options);
     out.push(message);
   }
   return out;
@@ -79,4 +88,19 @@ async function addDescription(db: Queryable, message: FetchedMessage, r: Row, op
   }
   if (parsed && options.parsed) message.parsed = parsed;
   if (envelope) message.envelope = envelope;
+}
+
+/**
+ * Keeps the ENVELOPEs an IMAP session rendered (`imapEnvelope` of later fetches), where
+ * none is kept yet. Rows another transaction holds are skipped (a later FETCH keeps
+ * theirs), so this never waits on delivery or on another session doing the same.
+ */
+export async function storeImapEnvelopes(db: Queryable, rendered: ReadonlyMap<string, Buffer>): Promise<void> {
+  if (rendered.size === 0) return;
+  await db.query(
+    `WITH e AS (SELECT * FROM unnest($1::text[], $2::bytea[]) e(hash, bytes)),
+          locked AS (SELECT b.hash FROM blobs b JOIN e ON e.hash = b.hash WHERE b.imap_envelope IS NULL ORDER BY b.hash FOR NO KEY UPDATE OF b SKIP LOCKED)
+     UPDATE blobs b SET imap_envelope = e.bytes FROM e, locked WHERE b.hash = locked.hash AND e.hash = locked.hash`,
+    [[...rendered.keys()], [...rendered.values()]],
+  );
 }

@@ -1,4 +1,4 @@
-import { changesSince, fetchMessages, storeFlags, uidSetOf, type FetchedMessage } from '../../mail/index.js';
+import { changesSince, fetchMessages, storeFlags, storeImapEnvelopes, uidSetOf, type FetchedMessage } from '../../mail/index.js';
 import { SELECTED, type Command } from '../command.js';
 import { ImapBad, ImapNo } from '../errors.js';
 import { hasRight } from '../acl-rights.js';
@@ -13,6 +13,8 @@ import type { BodyPartShape } from '../protocol/body-structure.js';
 
 /** the items that need the blob's whole parsed description; ENVELOPE needs only its envelope */
 const NEEDS_PARSED = new Set(['BODYSTRUCTURE', 'BODY', 'BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
+/** BODY[] of the whole message (no part, no HEADER/TEXT/MIME) is the stored octets as they are */
+const needsParsed = (a: FetchAtt): boolean => NEEDS_PARSED.has(a.kind) && !(a.kind === 'BODY[]' && a.section.part.length === 0 && a.section.text === null);
 const NEEDS_RAW = new Set(['BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
 
 /** RFC 9051 §6.4.5: fetching a body without .PEEK sets \Seen */
@@ -49,10 +51,11 @@ export const fetch: Command<'FETCH'> = {
         if (!items.some((a) => a.kind === 'FLAGS')) items = [...items, { kind: 'FLAGS' }];
       }
     }
-    const wantParsed = items.some((a) => NEEDS_PARSED.has(a.kind));
+    const wantParsed = items.some(needsParsed);
     const wantEnvelope = items.some((a) => a.kind === 'ENVELOPE');
     const wantRaw = items.some((a) => NEEDS_RAW.has(a.kind));
     const responses = new ResponseBatch(session);
+    const rendered = new Map<string, Buffer>();
     try {
       // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
       for (let i = 0; i < uids.length; i += 100) {
@@ -61,6 +64,7 @@ export const fetch: Command<'FETCH'> = {
         for (const m of messages) {
           const seq = sel.seqOf(m.uid);
           if (seq === 0) continue;
+          if (wantEnvelope && !m.imapEnvelope) rendered.set(m.blobHash, (m.imapEnvelope = renderEnvelope(m.envelope!)));
           const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
           await responses.add(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
         }
@@ -68,6 +72,8 @@ export const fetch: Command<'FETCH'> = {
     } finally {
       // the responses so far go out before the tagged answer, a NO included
       await responses.flush();
+      // kept for the next FETCH of these messages, by any session (mail/fetch.ts)
+      storeImapEnvelopes(db, rendered).catch((err: Error) => session.ctx.log.warn({ err: err.message }, 'keeping rendered ENVELOPEs failed'));
     }
   },
 };
@@ -95,7 +101,7 @@ function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Bu
         out.push(atom('MODSEQ'), [m.modseq]);
         break;
       case 'ENVELOPE':
-        out.push(atom('ENVELOPE'), raw(renderEnvelope(m.envelope!)));
+        out.push(atom('ENVELOPE'), raw(m.imapEnvelope ?? renderEnvelope(m.envelope!)));
         break;
       case 'BODYSTRUCTURE':
         out.push(atom('BODYSTRUCTURE'), raw(renderBodyStructure(root, true)));

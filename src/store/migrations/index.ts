@@ -23,6 +23,7 @@ import * as directorySearch from './021-directory-search.js';
 import * as accountArchives from './025-account-archives.js';
 import * as webmailList from './020-webmail-list.js';
 import * as mailFunctions from './027-mail-functions.js';
+import * as imapEnvelope from './028-imap-envelope.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -51,4 +52,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 25, name: 'account-archives', sql: accountArchives.sql },
   { version: 20, name: 'webmail-list', sql: webmailList.sql },
   { version: 27, name: 'mail-functions', sql: mailFunctions.sql },
+  { version: 28, name: 'imap-envelope', sql: imapEnvelope.sql },
 ];

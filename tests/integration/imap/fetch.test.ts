@@ -85,6 +85,14 @@ describe('FETCH (RFC 9051 §6.4.5)', () => {
     // more than one 64 KB write
     expect(lines.reduce((n, l) => n + l.length + 2, 0)).toBeGreaterThan(64 * 1024);
     expect(lines[300]).toMatch(/^f OK /);
+    // each ENVELOPE is kept as it was sent; the next FETCH sends the kept bytes, the same answer
+    await eventually(async () => {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM blobs WHERE hash = ANY ($1) AND imap_envelope IS NOT NULL', [messages.map((m) => m.blobHash)]);
+      return rows[0]!.n === 300 ? true : undefined;
+    }, 5_000, 'rendered ENVELOPEs kept');
+    const { rows: kept } = await db.query<{ imap_envelope: Buffer }>('SELECT imap_envelope FROM blobs WHERE hash = $1', [messages[9]!.blobHash]);
+    expect(lines[9]).toContain(`ENVELOPE ${kept[0]!.imap_envelope.toString('latin1')})`);
+    expect(await c.command('f2', 'UID FETCH 1:* (FLAGS ENVELOPE)')).toEqual([...lines.slice(0, 300), expect.stringMatching(/^f2 OK /)]);
     c.close();
   });
 });
