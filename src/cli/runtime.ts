@@ -20,6 +20,8 @@ export interface Runtime {
   db: Db;
   blobs: BlobStore;
   resolver: DnsResolver;
+  /** the database migrations this opening applied (every command brings the database up to date first) */
+  migrationsApplied: string[];
   /** the Redis in use (redisUrl, redisSentinel or the embedded server's URL); connections are opened by whoever needs one */
   redis?: RedisTarget;
   /** a new connection to the Redis in use (to the current master when behind Sentinel) */
@@ -75,6 +77,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       db,
       blobs,
       resolver,
+      migrationsApplied: applied,
       ...(directoryPasswords ? { directoryPasswords } : {}),
       ...(redisTarget ? { redis: redisTarget } : {}),
       connectRedis() {

@@ -1,10 +1,10 @@
-import { migrate } from '../../store/migrate.js';
 import type { CliCommand } from './command.js';
 
 export const migrateCommand: CliCommand = {
   needs: 'db',
   async run(rt) {
-    const applied = await migrate(rt.db);
+    // opening the runtime applied them already (runtime.ts): report what it did
+    const applied = rt.migrationsApplied;
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
   },
 };

@@ -34,6 +34,15 @@ afterAll(async () => {
 
 // each step starts the CLI as its own process, which takes seconds on a busy machine
 describe('hopthu CLI', { timeout: 120_000 }, () => {
+  it('migrate on an empty database names the migrations it applied; a second run says it is up to date', async () => {
+    await db.query('CREATE DATABASE migrate_fresh');
+    const fresh = { ...cliEnv, DATABASE_URL: env.databaseUrl.replace(/\/[^/?]+(\?|$)/, '/migrate_fresh$1') };
+    const first = await runCli(['migrate'], fresh);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^applied: 001-identity, 002-audit, 003-mail, .*027-mail-functions, 028-imap-envelope\n$/);
+    expect((await runCli(['migrate'], fresh)).stdout).toBe('the database is up to date\n');
+  });
+
   it('domain add, then domain list --json', async () => {
     expect((await hopthu(['domain', 'add', 'YenBai.gov.vn'])).stdout).toMatch(/added domain yenbai\.gov\.vn/);
     const again = await hopthu(['domain', 'add', 'yenbai.gov.vn']);

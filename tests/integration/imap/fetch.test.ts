@@ -59,7 +59,7 @@ describe('FETCH (RFC 9051 §6.4.5)', () => {
   it('UID FETCH 1:* (FLAGS ENVELOPE) of 300 messages: every answer, in order, before the tagged OK; a blob not yet described too', async () => {
     const { db, blobs } = t.server.runtime;
     const box = await createMailbox(db, t.an.id, 'Bulk');
-    const messages = [];
+    const messages: { blobHash: string; size: number; flags: string[] }[] = [];
     for (let i = 1; i <= 300; i++) {
       const raw = rawMessage({ from: `Sender ${i} <s${i}@sender.test>`, to: ['annv@yenbai.gov.vn'], subject: `Report ${i}`, messageId: `<r${i}@test>` });
       const { hash, size } = await blobs.put([Buffer.from(raw)]);
