@@ -156,7 +156,10 @@ async function runScenarios(server: ImapServer, s: ImapSettings, run: string, be
     const perOp = (n: number) => n / Math.max(1, workload.operations);
     const planned = statements.reduce((n, st) => n + st.planMs, 0);
     log(`${server.name}: planning took ${perOp(planned).toFixed(3)} ms/op of PostgreSQL's time; run (lock waits included) / plan ms per operation:`);
-    for (const st of statements.slice(0, 25)) log(`  ${perOp(st.calls).toFixed(3)}/op ${perOp(st.ms).toFixed(3)} / ${perOp(st.planMs).toFixed(3)} ms/op  ${st.query}`);
+    const line = (st: (typeof statements)[number]) => log(`  ${perOp(st.calls).toFixed(3)}/op ${perOp(st.ms).toFixed(3)} / ${perOp(st.planMs).toFixed(3)} ms/op  ${st.query}`);
+    statements.slice(0, 25).forEach(line);
+    log(`${server.name}: the statements that took longest, lock waits included:`);
+    [...statements].sort((a, b) => b.ms + b.planMs - (a.ms + a.planMs)).slice(0, 10).forEach(line);
   }
 
   return { populateSeconds, populated: s.messages + WORKLOAD_MAILBOXES * WORKLOAD_MESSAGES, big: bigResult, workload, workloadMemory, idle };

@@ -9,13 +9,15 @@ const BATCH = 100;
 
 /**
  * Makes and stores the search text of these blobs (those still lacking a current one),
- * in batches: one multi-row insert per batch. A blob that vanished meanwhile is skipped.
+ * in batches: one multi-row insert per batch. A blob that vanished meanwhile is skipped,
+ * and so is one no message points at any more (a draft saved over, a message expunged
+ * soon after it came): should it come back, a search makes its text (ensureSearchText).
  */
 async function indexBlobs(db: Queryable, blobs: BlobStore, hashes: readonly string[]): Promise<number> {
   if (hashes.length === 0) return 0;
   const { rows } = await db.query<{ hash: string; parsed: ParsedMessage | null }>(
     `SELECT b.hash, b.parsed FROM blobs b LEFT JOIN blob_search s ON s.hash = b.hash
-      WHERE b.hash = ANY ($1::text[]) AND s.version IS DISTINCT FROM $2`,
+      WHERE b.hash = ANY ($1::text[]) AND b.refcount > 0 AND s.version IS DISTINCT FROM $2`,
     [hashes, SEARCH_TEXT_VERSION],
   );
   const made: Array<{ hash: string; text: SearchText }> = [];
@@ -41,14 +43,15 @@ async function indexBlobs(db: Queryable, blobs: BlobStore, hashes: readonly stri
 }
 
 /**
- * Takes up to `limit` blobs off the search backlog, oldest first, and makes their search
- * text; concurrent indexers skip each other's rows. Returns how many it took.
+ * Takes up to `limit` blobs off the search backlog, oldest first, of those that have
+ * waited at least `minAgeSeconds`, and makes their search text; concurrent indexers skip
+ * each other's rows. Returns how many it took.
  */
-export async function indexSearchBacklog(db: Db, blobs: BlobStore, limit = BATCH): Promise<number> {
+export async function indexSearchBacklog(db: Db, blobs: BlobStore, limit = BATCH, minAgeSeconds = 0): Promise<number> {
   return transaction(db, async (client) => {
     const { rows } = await client.query<{ hash: string }>(
-      'SELECT hash FROM search_backlog ORDER BY since LIMIT $1 FOR UPDATE SKIP LOCKED',
-      [limit],
+      'SELECT hash FROM search_backlog WHERE since <= now() - make_interval(secs => $2) ORDER BY since LIMIT $1 FOR UPDATE SKIP LOCKED',
+      [limit, minAgeSeconds],
     );
     if (rows.length === 0) return 0;
     const hashes = rows.map((r) => r.hash);

@@ -3,6 +3,8 @@ import { createMailEnv, message, type MailEnv } from './mail-env.js';
 import { indexSearchBacklog } from '../../../src/mail/search-backlog.js';
 import { startSearchIndexer } from '../../../src/mail/search-indexer.js';
 import { searchMailbox } from '../../../src/mail/search.js';
+import { expungeMessages } from '../../../src/mail/expunge.js';
+import { storeFlags } from '../../../src/mail/store-flags.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 
 let m: MailEnv;
@@ -52,7 +54,7 @@ describe('search text made behind delivery', () => {
     const inbox = await m.mailbox(account.id, 'INBOX');
     for (let i = 0; i < 60; i++) await m.append(inbox.id, message({ subject: `Thông báo ${i}`, body: `Lịch trực tuần ${i}` }));
     let busy = true;
-    const indexer = startSearchIndexer({ db: m.db, blobs: m.blobs, log: silentLogger, busy: () => busy, intervalMs: 20, busyIntervalMs: 60_000 });
+    const indexer = startSearchIndexer({ db: m.db, blobs: m.blobs, log: silentLogger, busy: () => busy, intervalMs: 20, busyIntervalMs: 60_000, minAgeMs: 0 });
     try {
       await new Promise((r) => setTimeout(r, 300));
       // busy: one trickle batch of 25 at most
@@ -64,5 +66,23 @@ describe('search text made behind delivery', () => {
     } finally {
       await indexer.stop();
     }
+  });
+
+  it('the indexer leaves mail younger than its minimum age, and skips a blob no message points at any more', async () => {
+    const account = await m.account('shortlived');
+    const inbox = await m.mailbox(account.id, 'INBOX');
+    await m.append(inbox.id, message({ subject: 'Bản nháp 1', body: 'Bản nháp lưu tự động' }));
+    const draft = await m.append(inbox.id, message({ subject: 'Bản nháp 2', body: 'Bản nháp lưu lần nữa' }));
+    expect(await backlog()).toBe(2);
+    // fresh: not yet
+    expect(await indexSearchBacklog(m.db, m.blobs, 100, 3600)).toBe(0);
+    expect(await backlog()).toBe(2);
+    // the second one is saved over (expunged) before the indexer comes: no text made for it
+    await storeFlags(m.db, { mailboxId: inbox.id, uids: [[draft.uids[0]!, draft.uids[0]!]], action: 'add', flags: ['\\Deleted'] });
+    expect((await expungeMessages(m.db, inbox.id)).uids).toEqual(draft.uids);
+    const before = await indexed();
+    expect(await indexSearchBacklog(m.db, m.blobs, 100, 0)).toBe(2);
+    expect(await backlog()).toBe(0);
+    expect(await indexed()).toBe(before + 1);
   });
 });
