@@ -47,20 +47,8 @@ interface Row {
 export async function fetchMessages(db: Queryable, mailboxId: number, uids: UidSet, options: FetchOptions = {}): Promise<FetchedMessage[]> {
   const { lo, hi } = rangeArrays(uids);
   // the description is read only where it is needed: a kept ENVELOPE spares decompressing it
-  const description = options.parsed
-    ? ', b.parsed, b.imap_envelope'
-    : options.envelope
-      ? ", b.imap_envelope, CASE WHEN b.imap_envelope IS NULL THEN b.parsed->'root'->'envelope' END AS envelope"
-      : '';
-  const { rows } = await db.query<Row>(
-    `SELECT m.uid, m.flags, m.internal_date, m.size, m.modseq, m.blob_hash ${description}
-       FROM unnest($2::bigint[], $3::bigint[]) r(lo, hi)
-       JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi
-       ${description ? 'JOIN blobs b ON b.hash = m.blob_hash' : ''}
-      WHERE $4::bigint IS NULL OR m.modseq > $4
-      ORDER BY m.uid`,
-    [mailboxId, lo, hi, options.changedSince ?? null],
-  );
+  const description = options.parsed ? 'parsed' : options.envelope ? 'envelope' : 'none';
+  const { rows } = await db.query<Row>('SELECT * FROM mail_fetch($1, $2, $3, $4, $5)', [mailboxId, lo, hi, options.changedSince ?? null, description]);
   const out: FetchedMessage[] = [];
   for (const r of rows) {
     const message: FetchedMessage = {

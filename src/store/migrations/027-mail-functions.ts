@@ -218,4 +218,27 @@ BEGIN
   )
   SELECT mb.uidvalidity, c.first, c.modseq, v_flags, (SELECT array_agg(r.hash) FROM refs r WHERE r.inserted) FROM counters c;
 END $$;
+
+-- FETCH's read (src/mail/fetch.ts): the messages of the UID ranges, ascending, with what
+-- p_description asks of their blobs: 'none', 'envelope' (the ENVELOPE kept as IMAP sent
+-- it, else the description's envelope) or 'parsed' (the whole description). A function
+-- for the same reason as the others: the statement, planned anew at every FETCH, cost
+-- more to plan than to run.
+CREATE FUNCTION mail_fetch(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_changed_since bigint, p_description text)
+RETURNS TABLE (uid bigint, flags text[], internal_date timestamptz, size bigint, modseq bigint, blob_hash text,
+               parsed jsonb, imap_envelope bytea, envelope jsonb)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT m.uid, m.flags, m.internal_date, m.size, m.modseq, m.blob_hash, b.parsed, b.imap_envelope, b.envelope
+    FROM unnest(p_lo, p_hi) r(lo, hi)
+    -- a range scan of the index per UID range (see the note at the top)
+    CROSS JOIN LATERAL (SELECT * FROM messages x WHERE x.mailbox_id = p_mailbox AND x.uid BETWEEN r.lo AND r.hi
+                           AND (p_changed_since IS NULL OR x.modseq > p_changed_since) OFFSET 0) m
+    LEFT JOIN LATERAL (SELECT CASE WHEN p_description = 'parsed' THEN d.parsed END AS parsed, d.imap_envelope,
+                              CASE WHEN p_description = 'envelope' AND d.imap_envelope IS NULL THEN d.parsed->'root'->'envelope' END AS envelope
+                         FROM blobs d WHERE d.hash = m.blob_hash AND p_description <> 'none') b ON true
+   ORDER BY m.uid;
+END $$;
 `;
