@@ -14,12 +14,30 @@ export class IncomingMessage {
   private chunks: Buffer[] = [];
   private file?: { handle: FileHandle; path: string };
   size = 0;
-  head = Buffer.alloc(0);
+  /** the first HEAD_LIMIT bytes as received: references to the chunks, joined when asked */
+  private headChunks: Buffer[] = [];
+  private headBytes = 0;
+  private joinedHead: Buffer | undefined;
 
   constructor(private readonly tmpDir: string) {}
 
+  /**
+   * The start of the message, at most HEAD_LIMIT bytes. A message that came in one chunk (most
+   * do) is not copied; the head used to be copied again with every chunk, a second copy of
+   * every small message held until its 250.
+   */
+  get head(): Buffer {
+    this.joinedHead ??= this.headChunks.length === 1 ? this.headChunks[0]! : Buffer.concat(this.headChunks, this.headBytes);
+    return this.joinedHead;
+  }
+
   async write(chunk: Buffer) {
-    if (this.head.length < HEAD_LIMIT) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_LIMIT - this.head.length)]);
+    if (this.headBytes < HEAD_LIMIT) {
+      const piece = chunk.subarray(0, HEAD_LIMIT - this.headBytes);
+      this.headChunks.push(piece);
+      this.headBytes += piece.length;
+      this.joinedHead = undefined;
+    }
     this.size += chunk.length;
     if (!this.file && this.size > MEMORY_LIMIT) {
       const p = path.join(this.tmpDir, `incoming-${Date.now()}-${randomBytes(6).toString('hex')}`);
