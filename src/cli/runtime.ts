@@ -1,7 +1,7 @@
 import { mkdirSync, chmodSync } from 'node:fs';
 import dns from 'node:dns';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createResolver, type DnsResolver } from '../shared/dns.js';
@@ -24,8 +24,8 @@ export interface Runtime {
   migrationsApplied: string[];
   /** the Redis in use (redisUrl, redisSentinel or the embedded server's URL); connections are opened by whoever needs one */
   redis?: RedisTarget;
-  /** a new connection to the Redis in use (to the current master when behind Sentinel) */
-  connectRedis(): Redis;
+  /** a new connection to the Redis in use (to the current master when behind Sentinel), with `extra` ioredis options */
+  connectRedis(extra?: RedisOptions): Redis;
   /** the directory's password check, for domains that keep passwords there (provisioning.ldap); absent without a directory */
   directoryPasswords?: DirectoryPasswordCheck;
   close(): Promise<void>;
@@ -80,9 +80,9 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
       migrationsApplied: applied,
       ...(directoryPasswords ? { directoryPasswords } : {}),
       ...(redisTarget ? { redis: redisTarget } : {}),
-      connectRedis() {
+      connectRedis(extra) {
         if (!redisTarget || !connectRedis) throw new Error('this command was started without Redis');
-        const connection = connectRedis(redisTarget);
+        const connection = connectRedis(redisTarget, extra);
         // one warning when the connection is lost (ioredis retries every few ms: a failover would
         // log dozens), one line when it is back
         let lost = false;
