@@ -229,15 +229,6 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
     if (sel === this.selected && this.idling) void this.exclusive(this.idling).catch(() => {});
   }
 
-  /**
-   * After COMMIT: tells every session of the changes this one made; this session's own
-   * view hears of them at once with the others of this process (mailbox-events.ts) and
-   * takes them in at its next catch-up.
-   */
-  publish(changes: readonly MailboxChange[]): void {
-    this.ctx.events.publish(changes);
-  }
-
   mailboxMayHaveChanged(mailboxId: number): void {
     for (const sel of [this.selected, this.closing]) if (sel?.id === mailboxId) sel.stale = true;
     if (this.selected?.id === mailboxId && this.idling) void this.exclusive(this.idling).catch(() => {});

@@ -4,6 +4,7 @@ import type { Envelope, ParsedMessage } from './mime/index.js';
 import { sortFlags } from './flags.js';
 import { ensureParsed } from './parsed.js';
 import { rangeArrays, type UidSet } from './uid-set.js';
+import { callMailFunction } from './tx.js';
 
 export interface FetchedMessage {
   uid: number;
@@ -48,7 +49,7 @@ export async function fetchMessages(db: Queryable, mailboxId: number, uids: UidS
   const { lo, hi } = rangeArrays(uids);
   // the description is read only where it is needed: a kept ENVELOPE spares decompressing it
   const description = options.parsed ? 'parsed' : options.envelope ? 'envelope' : 'none';
-  const { rows } = await db.query<Row>('SELECT * FROM mail_fetch($1, $2, $3, $4, $5)', [mailboxId, lo, hi, options.changedSince ?? null, description]);
+  const rows = await callMailFunction<Row>(db, 'SELECT * FROM mail_fetch($1, $2, $3, $4, $5)', [mailboxId, lo, hi, options.changedSince ?? null, description]);
   const out: FetchedMessage[] = [];
   for (const r of rows) {
     const message: FetchedMessage = {

@@ -103,7 +103,7 @@ export const append: Command<'APPEND'> = {
     }
     const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items });
     // RFC 9051 §6.3.12: in the selected folder, the new message is announced (EXISTS) before the tagged OK
-    session.publish(result.changes);
+    session.ctx.events.publish(result.changes);
     return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };
   },
 };

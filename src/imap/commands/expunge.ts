@@ -18,7 +18,7 @@ export const expunge: Command<'EXPUNGE'> = {
       uids = uidSetOf(chosen);
     }
     const result = await expungeMessages(session.ctx.db, sel.id, uids);
-    session.publish(result.changes);
+    session.ctx.events.publish(result.changes);
     for (const line of sel.expunge(result.uids)) session.send(line);
   },
 };

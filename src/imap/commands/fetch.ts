@@ -46,7 +46,7 @@ export const fetch: Command<'FETCH'> = {
       if (unseen.length) {
         const r = await storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] });
         for (const m of r.updated) sel.setFlags(m.uid, m.flags, m.modseq);
-        session.publish(r.changes);
+        session.ctx.events.publish(r.changes);
         // RFC 9051 §6.4.5: the changed flags SHOULD be part of the FETCH response
         if (!items.some((a) => a.kind === 'FLAGS')) items = [...items, { kind: 'FLAGS' }];
       }

@@ -34,7 +34,7 @@ export const store: Command<'STORE'> = {
       flags: args.flags,
       ...(args.unchangedSince !== null ? { unchangedSince: args.unchangedSince } : {}),
     });
-    session.publish(result.changes);
+    session.ctx.events.publish(result.changes);
     for (const m of [...result.updated, ...result.unchanged].sort((a, b) => a.uid - b.uid)) {
       sel.setFlags(m.uid, m.flags, m.modseq);
       // RFC 9051 §6.4.6: .SILENT suppresses the untagged FETCH

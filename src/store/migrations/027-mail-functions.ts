@@ -41,12 +41,27 @@ BEGIN
   RETURN mb;
 END $$;
 
--- the spelling a folder with these keywords gives a flag: its own for a keyword it knows
--- (keywords compare case-insensitively, as Dovecot does), the flag as given otherwise
--- (plpgsql, not sql: its plan is made once per connection, not at every call)
-CREATE FUNCTION mail_keyword_spelling(p_keywords text[], p_flag text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+-- the flags as a folder with these keywords spells them: its own spelling for a keyword it
+-- knows (keywords compare case-insensitively, as Dovecot does), the flag as given otherwise
+CREATE FUNCTION mail_spelled(p_keywords text[], p_flags text[]) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
-  RETURN COALESCE((SELECT kw FROM unnest(p_keywords) kw WHERE lower(kw) = lower(p_flag) LIMIT 1), p_flag);
+  RETURN ARRAY(SELECT COALESCE((SELECT kw FROM unnest(p_keywords) kw WHERE lower(kw) = lower(f) LIMIT 1), f)
+                 FROM unnest(p_flags) WITH ORDINALITY g(f, n) ORDER BY n);
+END $$;
+
+-- the keywords among (spelled) p_flags that the folder does not list yet, in the order first
+-- given; more than p_max keywords in one folder is refused (HM003)
+CREATE FUNCTION mail_new_keywords(p_keywords text[], p_flags text[], p_max int) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+  added text[] := ARRAY(SELECT f FROM unnest(p_flags) WITH ORDINALITY g(f, n)
+                         WHERE left(f, 1) <> '\\' AND f <> ALL (p_keywords) GROUP BY f ORDER BY min(n));
+BEGIN
+  IF cardinality(added) > 0 AND cardinality(p_keywords) + cardinality(added) > p_max THEN
+    RAISE EXCEPTION '%', p_max USING ERRCODE = 'HM003';
+  END IF;
+  RETURN added;
 END $$;
 
 -- STORE / UID STORE: one MODSEQ for the whole command (RFC 7162 §3.1); a message whose
@@ -64,15 +79,9 @@ DECLARE
   v_flags text[];
   v_added text[];
 BEGIN
-  v_flags := ARRAY(SELECT mail_keyword_spelling(mb.keywords, f) FROM unnest(p_flags) WITH ORDINALITY g(f, n) ORDER BY n);
-  v_added := ARRAY(SELECT f FROM unnest(v_flags) WITH ORDINALITY g(f, n) WHERE left(f, 1) <> '\\' AND f <> ALL (mb.keywords) ORDER BY n);
+  v_flags := mail_spelled(mb.keywords, p_flags);
   -- removing a keyword the folder never had does not make it one of the folder's keywords
-  IF p_action = 'remove' THEN
-    v_added := '{}';
-  END IF;
-  IF cardinality(v_added) > 0 AND cardinality(mb.keywords) + cardinality(v_added) > p_max_keywords THEN
-    RAISE EXCEPTION '%', p_max_keywords USING ERRCODE = 'HM003';
-  END IF;
+  v_added := CASE WHEN p_action = 'remove' THEN '{}' ELSE mail_new_keywords(mb.keywords, v_flags, p_max_keywords) END;
   RETURN QUERY
   WITH target AS (
     SELECT m.id, m.uid, m.flags, m.modseq,
@@ -175,16 +184,10 @@ BEGIN
       RAISE EXCEPTION '% %', used_bytes, used_messages USING ERRCODE = 'HM004';
     END IF;
   END IF;
-  v_flags := ARRAY(
-    SELECT array_to_string(ARRAY(SELECT mail_keyword_spelling(mb.keywords, f) FROM unnest(string_to_array(m.list, ' ')) WITH ORDINALITY x(f, k) ORDER BY k), ' ')
-      FROM unnest(p_flags) WITH ORDINALITY m(list, i) ORDER BY i);
-  v_added := ARRAY(
-    SELECT x.f FROM unnest(v_flags) WITH ORDINALITY m(list, i), unnest(string_to_array(m.list, ' ')) WITH ORDINALITY x(f, k)
-     WHERE left(x.f, 1) <> '\\' AND x.f <> ALL (mb.keywords)
-     GROUP BY x.f ORDER BY min(ARRAY[m.i, x.k]));
-  IF cardinality(v_added) > 0 AND cardinality(mb.keywords) + cardinality(v_added) > p_max_keywords THEN
-    RAISE EXCEPTION '%', p_max_keywords USING ERRCODE = 'HM003';
-  END IF;
+  v_flags := ARRAY(SELECT array_to_string(mail_spelled(mb.keywords, string_to_array(m.list, ' ')), ' ')
+                     FROM unnest(p_flags) WITH ORDINALITY m(list, i) ORDER BY i);
+  v_added := mail_new_keywords(mb.keywords, ARRAY(SELECT x.f FROM unnest(v_flags) WITH ORDINALITY m(list, i), unnest(string_to_array(m.list, ' ')) WITH ORDINALITY x(f, k)
+                                                    ORDER BY m.i, x.k), p_max_keywords);
   v_unseen := (SELECT count(*) FROM unnest(v_flags) l WHERE NOT ('\\Seen' = ANY (string_to_array(l, ' '))));
   RETURN QUERY
   WITH counters AS (
