@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { BlobStoreError } from '../store/blob-store.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
+import { InlineBlobStore } from '../store/inline-blob-store.js';
 import { UserError } from '../shared/errors.js';
 import { BLOB_GC_LOCK } from '../store/blob-refs.js';
 import { backupTables, quoteIdent, standaloneSequences } from './catalog.js';
@@ -106,13 +107,14 @@ async function dumpTable(client: import('pg').PoolClient, table: { name: string;
 
 /**
  * Copies one blob, checking its content against its name: a hard link when the backup is
- * on the file store's file system, otherwise the bytes streamed from the store (S3).
+ * of the file store on the backup's file system, otherwise the bytes read through the store
+ * (PostgreSQL for a small blob, S3).
  */
 async function copyBlob(blobs: BlobStore, hash: string, to: string): Promise<boolean> {
   await mkdir(path.dirname(to), { recursive: true });
-  if (blobs instanceof FileBlobStore) {
-    const from = blobs.pathOf(hash);
-    if (!existsSync(from)) return false;
+  const files = blobs instanceof InlineBlobStore ? blobs.larger : blobs;
+  if (files instanceof FileBlobStore && existsSync(files.pathOf(hash))) {
+    const from = files.pathOf(hash);
     await checkContent(createReadStream(from), hash);
     // blobs never change once written, so a link is as good as a copy while the source file lives
     await link(from, to).catch(() => copyFile(from, to));

@@ -62,7 +62,7 @@ export async function openRuntime(config: Readonly<Config>, log: Logger, options
     stops.push(() => db.end());
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrations applied');
-    const blobs = await openBlobStore(config, log);
+    const blobs = await openBlobStore(config, db, log);
     const servers = config.dns.servers.length ? [...config.dns.servers] : dns.getServers();
     const resolver = createResolver({ servers, timeoutMs: config.dns.timeoutMs, cacheSeconds: config.dns.cacheSeconds });
     // ioredis only for the processes that use Redis

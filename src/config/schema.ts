@@ -132,6 +132,8 @@ const blobs = z
     /** 'file': dataDir/blobs; 's3': the bucket in blobs.s3 */
     store: z.enum(['file', 's3']).default('file'),
     s3: s3Blobs.optional(),
+    /** blobs of at most this many bytes live in PostgreSQL (store/inline-blob-store.ts); 0: every blob in the store above */
+    inlineMaxBytes: z.number().int().min(0).max(1024 * 1024).default(128 * 1024),
   })
   .prefault({})
   .superRefine((b, ctx) => {

@@ -24,6 +24,7 @@ import * as accountArchives from './025-account-archives.js';
 import * as webmailList from './020-webmail-list.js';
 import * as mailFunctions from './027-mail-functions.js';
 import * as imapEnvelope from './028-imap-envelope.js';
+import * as blobContents from './029-blob-contents.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -53,4 +54,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 20, name: 'webmail-list', sql: webmailList.sql },
   { version: 27, name: 'mail-functions', sql: mailFunctions.sql },
   { version: 28, name: 'imap-envelope', sql: imapEnvelope.sql },
+  { version: 29, name: 'blob-contents', sql: blobContents.sql },
 ];

@@ -11,6 +11,7 @@ import { runCli } from '../../support/cli.js';
 import type { RunningServer } from '../../../src/cli/server.js';
 import type { Account } from '../../../src/identity/accounts.js';
 import { S3BlobStore } from '../../../src/store/s3-blob-store.js';
+import type { InlineBlobStore } from '../../../src/store/inline-blob-store.js';
 import { backupTo } from '../../../src/backup/backup.js';
 import { blobPathIn } from '../../../src/backup/manifest.js';
 import { restoreFrom } from '../../../src/backup/restore.js';
@@ -22,6 +23,9 @@ let s3: TestS3Server;
 let server: RunningServer;
 let an: Account;
 const password = 'mat-khau-that-dai-2026';
+/** what IMAP gave for each blob, by hash */
+const bodies = new Map<string, Buffer>();
+const objectKey = (prefix: string, hash: string) => `${prefix}${hash.slice(0, 2)}/${hash}`;
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -46,8 +50,8 @@ afterAll(async () => {
 });
 
 describe('a server whose blobs are in an S3 bucket (smtp + worker + imap)', () => {
-  it('mail sent over SMTP is read back over IMAP byte for byte, and its body is an object in the bucket', async () => {
-    // one message small enough for the store's memory of recent blobs, one that waits for its upload in a file
+  it('mail sent over SMTP is read back over IMAP byte for byte; a large body is an object in the bucket, a small one a row in PostgreSQL', async () => {
+    // one message under blobs.inlineMaxBytes (kept in PostgreSQL), one that goes to the bucket through a file
     const small = rawMessage({ from: 'vanphong@example.test', to: ['annv@yenbai.gov.vn'], subject: 'Giấy mời họp' });
     const large = rawMessage({
       from: 'vanphong@example.test',
@@ -76,24 +80,25 @@ describe('a server whose blobs are in an S3 bucket (smtp + worker + imap)', () =
       const source = sources.get(row.uid)!;
       // hopthu puts its trace headers on top and changes nothing else
       expect(source.subarray(source.length - Buffer.byteLength(sent)).toString()).toBe(sent);
-      // the blob is an object <prefix><ab>/<sha256> holding exactly what IMAP gave
-      const key = `yenbai/${row.blobHash.slice(0, 2)}/${row.blobHash}`;
-      expect((await s3.object(key))!.equals(source)).toBe(true);
+      bodies.set(row.blobHash, source);
     }
+    // the large blob is an object <prefix><ab>/<sha256> holding exactly what IMAP gave; the small one is not in the bucket
+    const [smallRow, largeRow] = [stored[0]!, stored[1]!];
+    expect((await s3.object(objectKey('yenbai/', largeRow.blobHash)))!.equals(sources.get(largeRow.uid)!)).toBe(true);
+    expect(await s3.object(objectKey('yenbai/', smallRow.blobHash))).toBeUndefined();
+    const { rows } = await server.runtime.db.query<{ bytes: Buffer }>('SELECT bytes FROM blob_contents WHERE hash = $1', [smallRow.blobHash]);
+    expect(rows[0]!.bytes.equals(sources.get(smallRow.uid)!)).toBe(true);
     // nothing went to the file store
     expect(existsSync(path.join(server.runtime.config.dataDir, 'blobs'))).toBe(false);
-    expect(server.runtime.blobs).toBeInstanceOf(S3BlobStore);
+    expect((server.runtime.blobs as InlineBlobStore).larger).toBeInstanceOf(S3BlobStore);
   });
 
-  it('hopthu backup copies every referenced blob out of the bucket, checked against its name', async () => {
+  it('hopthu backup copies every referenced blob, out of the bucket or PostgreSQL, checked against its name', async () => {
     const dir = path.join(env.dir, 'backup');
     const { manifest } = await backupTo(server.runtime.db, server.runtime.blobs, dir);
     const rows = await messagesIn(server.runtime.db, an.id);
     expect(manifest.blobs.count).toBe(rows.length);
-    for (const row of rows) {
-      const object = await s3.object(`yenbai/${row.blobHash.slice(0, 2)}/${row.blobHash}`);
-      expect(readFileSync(blobPathIn(dir, row.blobHash)).equals(object!)).toBe(true);
-    }
+    for (const row of rows) expect(readFileSync(blobPathIn(dir, row.blobHash)).equals(bodies.get(row.blobHash)!)).toBe(true);
   });
 
   it('hopthu restore puts the blobs of a backup into a bucket, byte for byte', async () => {
@@ -108,10 +113,7 @@ describe('a server whose blobs are in an S3 bucket (smtp + worker + imap)', () =
       const restored = await restoreFrom(db, store, path.join(env.dir, 'backup'), 'test');
       const rows = await messagesIn(server.runtime.db, an.id);
       expect(restored.blobs).toBe(rows.length);
-      for (const row of rows) {
-        const original = await s3.object(`yenbai/${row.blobHash.slice(0, 2)}/${row.blobHash}`);
-        expect((await s3.object(`restored/${row.blobHash.slice(0, 2)}/${row.blobHash}`))!.equals(original!)).toBe(true);
-      }
+      for (const row of rows) expect((await s3.object(objectKey('restored/', row.blobHash)))!.equals(bodies.get(row.blobHash)!)).toBe(true);
     } finally {
       await db.end();
       await target.stop();

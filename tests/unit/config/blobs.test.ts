@@ -10,14 +10,16 @@ const s3Env = {
 };
 
 describe('configuration: blobs', () => {
-  it('blobs are files under the data directory unless configured otherwise', () => {
-    expect(loadConfig({ env: {} }).blobs).toEqual({ store: 'file' });
+  it('blobs up to 128 KiB are kept in PostgreSQL, larger ones are files under the data directory, unless configured otherwise', () => {
+    expect(loadConfig({ env: {} }).blobs).toEqual({ store: 'file', inlineMaxBytes: 131072 });
+    expect(loadConfig({ env: { HOPTHU_BLOBS__INLINE_MAX_BYTES: '0' } }).blobs).toEqual({ store: 'file', inlineMaxBytes: 0 });
   });
 
   it('blobs.s3 from the environment, the secret key included, with defaults for the rest', () => {
     expect(loadConfig({ env: s3Env }).blobs).toEqual({
       store: 's3',
       s3: { endpoint: 'https://minio.tinh.gov.vn:9000', region: 'us-east-1', bucket: 'hopthu-blobs', prefix: '', accessKeyId: 'hopthu', secretAccessKey: 'bi-mat-rat-dai', forcePathStyle: true },
+      inlineMaxBytes: 131072,
     });
   });
 
@@ -34,6 +36,8 @@ describe('configuration: blobs', () => {
     ['HOPTHU_BLOBS__S3__BUCKET', 'Hop_Thu', /blobs\.s3\.bucket = "Hop_Thu": a bucket name: 3-63 lower-case letters, digits, dots and hyphens/],
     ['HOPTHU_BLOBS__S3__PREFIX', 'mail', /blobs\.s3\.prefix = "mail": empty, or a path ending in "\/" such as "hopthu\/"/],
     ['HOPTHU_BLOBS__S3__SECRET_ACCESS_KEY', '', /blobs\.s3\.secretAccessKey/],
+    ['HOPTHU_BLOBS__INLINE_MAX_BYTES', '-1', /blobs\.inlineMaxBytes/],
+    ['HOPTHU_BLOBS__INLINE_MAX_BYTES', '5000000', /blobs\.inlineMaxBytes/],
   ])('%s=%s is refused, naming the key and what is allowed', (name, value, message) => {
     expect(() => loadConfig({ env: { ...s3Env, [name]: value } })).toThrowError(message);
   });
