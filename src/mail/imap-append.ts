@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
+import { insertHeldContents } from '../store/inline-blob-store.js';
 import { canonicalFlags, KEYWORD_LIMITS, sortFlags } from './flags.js';
 import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
@@ -14,9 +15,11 @@ import { UserError } from '../shared/errors.js';
 const PARSE_WITHOUT_ASKING_BYTES = 256 * 1024;
 
 export interface ClientMessage {
-  /** the message already written to the blob store (BlobStore.put) */
+  /** the message written to the blob store (BlobStore.put), or held for this append (`bytes`) */
   blobHash: string;
   size: number;
+  /** a small blob held, not yet written (store/inline-blob-store.ts `hold`): written by the append's own statement */
+  bytes?: Buffer;
   flags?: readonly string[];
   /** RFC 9051 §6.3.12: the date-time the client gave; now when it gave none */
   internalDate?: Date;
@@ -54,7 +57,7 @@ export async function appendFromClient(
   const described = new Map<string, ParsedMessage>();
   for (const m of input.messages) {
     if (known.has(m.blobHash) || described.has(m.blobHash)) continue;
-    const parsed = parseMessage(await blobs.read(m.blobHash));
+    const parsed = parseMessage(m.bytes ?? (await blobs.read(m.blobHash)));
     described.set(m.blobHash, parsed);
     known.set(m.blobHash, parsed.search);
   }
@@ -68,7 +71,9 @@ export async function appendFromClient(
     return c.flags;
   });
   const refs = new Map<string, { hash: string; size: number; count: number; parsed: ParsedMessage | null }>();
+  const held = new Map<string, Buffer>();
   for (const m of input.messages) {
+    if (m.bytes) held.set(m.blobHash, m.bytes);
     const ref = refs.get(m.blobHash);
     if (ref) ref.count++;
     else refs.set(m.blobHash, { hash: m.blobHash, size: m.size, count: 1, parsed: described.get(m.blobHash) ?? null });
@@ -94,13 +99,16 @@ export async function appendFromClient(
     sorted.map((r) => r.count),
     sorted.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
     KEYWORD_LIMITS.maxPerMailbox,
+    ...(held.size ? [[...held.keys()], [...held.values()]] : []),
   ];
+  // held bytes are written by the same statement, so one commit makes them and the messages durable
+  const sql = held.size ? APPEND_HELD_SQL : APPEND_SQL;
   // one call of mail_append (migration 027): the folder stays locked only while PostgreSQL
   // runs it. An import commits its progress with the messages, so it calls it in its transaction.
   const append = async (q: Queryable): Promise<AppendResult> => {
     let row: AppendedRow;
     try {
-      row = (await callMailFunction<AppendedRow>(q, APPEND_SQL, params))[0]!;
+      row = (await callMailFunction<AppendedRow>(q, sql, params))[0]!;
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'HM004' || !limits) throw err;
       // RFC 9208 §4.3 OVERQUOTA: the function gave the usage it found, quota.ts the sentence
@@ -109,10 +117,11 @@ export async function appendFromClient(
       throw err;
     }
     const uids = input.messages.map((_, i) => row.first + i);
-    // store/blob-refs.ts: a blob row made anew must find its file (the collector may have
-    // just removed it); if not, the messages go again and the caller stores the blob anew
+    // store/blob-refs.ts: a blob row made anew must find its content (the collector may have
+    // just removed it), unless this statement wrote it; if not, the messages go again and the caller stores the blob anew
+    const written = new Set(row.stored ?? []);
     for (const hash of row.fresh ?? []) {
-      if (await blobs.has(hash)) continue;
+      if (written.has(hash) || (await blobs.has(hash))) continue;
       await callMailFunction(q, 'SELECT * FROM mail_expunge($1, $2, $3, false)', [input.mailboxId, uids, uids]);
       throw new BlobVanishedError(hash);
     }
@@ -131,7 +140,10 @@ export async function appendFromClient(
   });
 }
 
-const APPEND_SQL = `SELECT * FROM mail_append(${Array.from({ length: 17 }, (_, i) => `$${i + 1}`).join(', ')})`;
+const APPEND_ARGS = Array.from({ length: 17 }, (_, i) => `$${i + 1}`).join(', ');
+const APPEND_SQL = `SELECT * FROM mail_append(${APPEND_ARGS})`;
+const APPEND_HELD_SQL = `WITH ${insertHeldContents('$18', '$19')}
+  SELECT a.*, ARRAY(SELECT hash FROM held_contents) AS stored FROM mail_append(${APPEND_ARGS}) a`;
 
 interface AppendedRow {
   uidvalidity: number;
@@ -140,4 +152,6 @@ interface AppendedRow {
   /** each message's flags as stored, joined by spaces */
   flags: string[];
   fresh: string[] | null;
+  /** APPEND_HELD_SQL: the held blobs whose bytes this statement wrote */
+  stored?: string[];
 }

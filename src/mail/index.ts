@@ -19,6 +19,9 @@ export * from './store-flags.js';
 export * from './expunge.js';
 export * from './copy-move.js';
 export * from './imap-append.js';
+// APPEND holds a small message for its own statement to write (store/inline-blob-store.ts)
+export { holdBlob, type HeldBlob } from '../store/inline-blob-store.js';
+export { BlobVanishedError } from '../store/blob-refs.js';
 export * from './changes.js';
 export * from './quota.js';
 export * from './search-query.js';

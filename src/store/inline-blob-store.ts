@@ -28,6 +28,20 @@ export class InlineBlobStore implements BlobStore {
   ) {}
 
   async put(content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<StoredBlob> {
+    const held = await this.hold(content);
+    if (!held.bytes) return held;
+    // a Buffer parameter goes as binary (no hex); autocommit: durable when the query returns
+    await this.db.query(`${INSERT_CONTENTS} VALUES ($1, $2) ${ON_CONFLICT}`, [held.hash, held.bytes]);
+    this.recent.remember(held.hash, held.bytes);
+    return { hash: held.hash, size: held.size };
+  }
+
+  /**
+   * A blob of up to maxBytes, gathered and hashed but not written: the caller writes its
+   * bytes with the statement that references it (`insertHeldContents`), so one commit makes
+   * both durable. A larger blob is stored in `larger` now and comes back without bytes.
+   */
+  async hold(content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<HeldBlob> {
     const source = iteratorOf(content);
     const head: Buffer[] = [];
     let size = 0;
@@ -39,11 +53,7 @@ export class InlineBlobStore implements BlobStore {
       if (size > this.maxBytes) return this.larger.put(rest(head, source));
     }
     const bytes = head.length === 1 ? head[0]! : Buffer.concat(head, size);
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    // a Buffer parameter goes as binary (no hex); autocommit: durable when the query returns
-    await this.db.query('INSERT INTO blob_contents (hash, bytes) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [hash, bytes]);
-    this.recent.remember(hash, bytes);
-    return { hash, size };
+    return { hash: createHash('sha256').update(bytes).digest('hex'), size, bytes };
   }
 
   /** the bytes of an inline blob, or undefined when it is not one */
@@ -91,6 +101,28 @@ export class InlineBlobStore implements BlobStore {
     await this.larger.delete(hash);
   }
 }
+
+/** A blob gathered by `hold`: with `bytes` when they are still to be written, by the caller. */
+export interface HeldBlob extends StoredBlob {
+  bytes?: Buffer;
+}
+
+/** `hold` where the store can, `put` elsewhere (a store without small blobs in PostgreSQL). */
+export function holdBlob(store: BlobStore, content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<HeldBlob> {
+  return store instanceof InlineBlobStore ? store.hold(content) : store.put(content);
+}
+
+const INSERT_CONTENTS = 'INSERT INTO blob_contents (hash, bytes)';
+const ON_CONFLICT = 'ON CONFLICT (hash) DO NOTHING';
+
+/**
+ * A CTE that writes held blobs' bytes (parameters `hashes` text[] and `bytes` bytea[]) in
+ * the statement it starts, naming the hashes it wrote in `stored_contents`. A hash whose row
+ * was already there is not named: that row may belong to a blob the collector is removing
+ * (store/blob-refs.ts), so its caller checks it as it checks any other blob.
+ */
+export const insertHeldContents = (hashes: string, bytes: string) =>
+  `held_contents AS (${INSERT_CONTENTS} SELECT * FROM unnest(${hashes}::text[], ${bytes}::bytea[]) ${ON_CONFLICT} RETURNING hash)`;
 
 function iteratorOf(content: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncIterator<Buffer> | Iterator<Buffer> {
   return Symbol.asyncIterator in content ? content[Symbol.asyncIterator]() : content[Symbol.iterator]();

@@ -1,5 +1,4 @@
-import type { StoredBlob } from '../../store/blob-store.js';
-import { appendFromClient, type ClientMessage } from '../../mail/index.js';
+import { appendFromClient, BlobVanishedError, holdBlob, type ClientMessage, type HeldBlob } from '../../mail/index.js';
 import { isSharedName, requireRight, resolveMailbox, type MailboxAccess } from '../mailbox-access.js';
 import { hasRight, rightForFlag } from '../acl-rights.js';
 import { AUTHENTICATED, type Command } from '../command.js';
@@ -12,7 +11,8 @@ import type { Session } from '../session.js';
 
 /**
  * APPEND's message literals go straight into the blob store (STYLE.md: never hold a
- * message in memory); the sink's end() gives the StoredBlob promise to the command.
+ * message in memory; a small one is held, up to blobs.inlineMaxBytes, for the append's
+ * own statement to write); the sink's end() gives the HeldBlob promise to the command.
  */
 export function appendLiteral(session: Session, request: LiteralRequest): LiteralDecision | null {
   if (session.state !== 'authenticated' && session.state !== 'selected') return null;
@@ -44,7 +44,7 @@ function blobSink(session: Session): LiteralSink {
       wake = null;
     }
   }
-  const stored: Promise<StoredBlob> = session.ctx.blobs.put(source());
+  const stored: Promise<HeldBlob> = holdBlob(session.ctx.blobs, source());
   stored.catch((err: Error) => {
     // the store failed: let a waiting write go on so the reader can fail the command
     failed ??= err;
@@ -96,12 +96,18 @@ export const append: Command<'APPEND'> = {
     const target = access.mailbox;
     const items: ClientMessage[] = [];
     for (const m of messages) {
-      const blob: StoredBlob = m.data.kind === 'bytes' ? await session.ctx.blobs.put([m.data.bytes]) : await (m.data.result as Promise<StoredBlob>);
+      const blob: HeldBlob = m.data.kind === 'bytes' ? await holdBlob(session.ctx.blobs, [m.data.bytes]) : await (m.data.result as Promise<HeldBlob>);
       // RFC 4314 §4: APPEND keeps only the flags the session may set; the message is still added
       const flags = m.flags.filter((f) => hasRight(access.rights, rightForFlag(f)));
-      items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date) });
+      items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date), ...(blob.bytes ? { bytes: blob.bytes } : {}) });
     }
-    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items });
+    const input = { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items };
+    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, input).catch((err: Error) => {
+      // store/blob-refs.ts: the collector took a blob as this append referenced it again; a held one is
+      // still in memory, and a second try writes it anew
+      if (err instanceof BlobVanishedError && items.some((m) => m.blobHash === err.hash && m.bytes)) return appendFromClient(session.ctx.db, session.ctx.blobs, input);
+      throw err;
+    });
     // RFC 9051 §6.3.12: in the selected folder, the new message is announced (EXISTS) before the tagged OK
     session.ctx.events.publish(result.changes);
     return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };

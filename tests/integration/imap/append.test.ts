@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { imapClient, PASSWORD, RawImap, setupImap, type ImapTestSetup } from './helpers.js';
 
 let t: ImapTestSetup;
@@ -24,6 +25,28 @@ describe('APPEND (RFC 9051 §6.3.12)', () => {
     const msg = await client.fetchOne('1', { source: true, size: true });
     expect(msg && msg.size).toBe(Buffer.byteLength(raw));
     expect(msg && msg.source?.equals(Buffer.from(raw))).toBe(true);
+    await client.logout();
+  });
+
+  it('a small message is written by the APPEND itself, a row in PostgreSQL; a refused one leaves nothing behind', async () => {
+    const raw = 'Subject: =?UTF-8?B?R2nhuqV5IG3hu51pIGjhu41w?=\r\nFrom: vanphong@yenbai.gov.vn\r\n\r\nKính gửi các phòng ban.\r\n';
+    const hash = createHash('sha256').update(raw).digest('hex');
+    const contents = async (h: string) => (await t.server.runtime.db.query<{ bytes: Buffer }>('SELECT bytes FROM blob_contents WHERE hash = $1', [h])).rows;
+    const client = imapClient(t.server);
+    await client.connect();
+    // a folder that does not exist: NO [TRYCREATE], and the held message is dropped, not stored
+    await expect(client.append('Khong co', raw)).rejects.toThrow();
+    expect(await contents(hash)).toEqual([]);
+    const res = await client.append('Drafts', raw);
+    expect(res && res.uid).toBeGreaterThan(0);
+    expect((await contents(hash))[0]!.bytes.toString()).toBe(raw);
+    const lock = await client.getMailboxLock('Drafts');
+    try {
+      const msg = await client.fetchOne(String(res && res.uid), { source: true }, { uid: true });
+      expect(msg && msg.source?.toString()).toBe(raw);
+    } finally {
+      lock.release();
+    }
     await client.logout();
   });
 
