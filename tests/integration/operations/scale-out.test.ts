@@ -128,10 +128,11 @@ describe('scale-out: one smtp, two worker and two imap processes on one PostgreS
     const again = new ImapFlow({ host: '127.0.0.1', port: imap2.ports.imap!, secure: false, doSTARTTLS: false, auth: { user: 'nv0@yenbai.gov.vn', pass: PASSWORD }, logger: false } as ImapFlowOptions);
     again.on('error', () => {});
     await again.connect();
-    const status = await again.status('INBOX', { messages: true });
     // every message delivered to nv0: the acknowledged ones, and any whose 250 the killed smtp
-    // process never sent (committed before it died); once the queue is empty, each exactly once
+    // process never sent (committed before it died, delivered by the reconciler); once the
+    // queue is empty, each exactly once, and STATUS counts them all
     await eventually(async () => ((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM spool WHERE done_at IS NULL')).rows[0]!.n === 0 ? true : undefined), 60_000, 'an empty queue');
+    const status = await again.status('INBOX', { messages: true });
     const final = await inboxSubjects();
     for (const [s, n] of final) expect(n, s).toBe(1);
     const forNv0 = [...final.keys()].filter((s) => Number(s.split(' ')[1]) % ACCOUNTS === 0);
