@@ -247,9 +247,15 @@ export class SelectedMailbox {
     return this.carriedTo(mailbox, readOnly);
   }
 
-  /** a new view (RFC 9051 §6.3.2) of this one's messages at `mailbox`'s counters, with the changes still queued after them */
+  /**
+   * a new view (RFC 9051 §6.3.2) of this one's messages at `mailbox`'s counters, with the
+   * changes still queued after them. This view ends here, so its messages move to the new
+   * one rather than being copied (a client re-SELECTs its folder often).
+   */
   private carriedTo(mailbox: Mailbox, readOnly: boolean): SelectedMailbox {
-    const next = new SelectedMailbox({ mailbox, uids: this.uids, modseqs: [], flags: this.uids.map((uid) => this.flagsOf(uid)) }, readOnly);
+    const next = new SelectedMailbox({ mailbox, uids: [], modseqs: [], flags: [] }, readOnly);
+    [next.uids, next.flags] = [this.uids, this.flags];
+    [this.uids, this.flags] = [[], new Map()];
     for (const change of this.pending) next.noteChange(change);
     for (const [uid, modseq] of this.localModseq) if (modseq > next.syncedModseq) next.localModseq.set(uid, modseq);
     return next;
