@@ -19,11 +19,13 @@ const writevFd = promisify(writev);
  * renames it into place and fsyncs the directory, so a blob that `put` reported is on
  * disk whatever happens next.
  *
- * The calls that only touch memory (rename, stat, opening and closing a directory, closing
- * the file, copying its last piece of at most 256 KiB into the page cache) are made
- * synchronously: they take microseconds, and handing each to libuv's thread pool cost more
- * CPU than the call itself (a put made ten such hand-offs per message). Creating the
- * temporary file, the larger writes before that last piece and fsync stay asynchronous.
+ * The calls that only touch memory (creating the temporary file, rename, stat, opening and
+ * closing a directory, closing the file, copying its last piece of at most 256 KiB into the
+ * page cache) are made synchronously: they take microseconds, and handing each to libuv's
+ * thread pool cost more CPU than the call itself (a put made ten such hand-offs per
+ * message). The larger writes before that last piece and fsync stay asynchronous. Most
+ * message bodies no longer come here: up to blobs.inlineMaxBytes they are rows in
+ * PostgreSQL (inline-blob-store.ts).
  */
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
