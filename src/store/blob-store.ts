@@ -24,6 +24,11 @@ export interface BlobStore {
 
 export const isBlobHash = (s: string) => /^[0-9a-f]{64}$/.test(s);
 
+/** Refuses a name that is not a blob hash before it reaches a path, an object key or a query. */
+export function assertBlobHash(hash: string): void {
+  if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+}
+
 /**
  * A blob store that cannot do what was asked: `blob-missing` (no such blob),
  * `blob-store-denied` (credentials or permissions), `blob-store-unreachable` (no answer

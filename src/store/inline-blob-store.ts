@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
+import { assertBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
 import type { Queryable } from './db.js';
 import { RecentBlobs } from './recent-blobs.js';
 
@@ -58,7 +58,7 @@ export class InlineBlobStore implements BlobStore {
 
   /** the bytes of an inline blob, or undefined when it is not one */
   private async inline(hash: string): Promise<Buffer | undefined> {
-    if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+    assertBlobHash(hash);
     const recent = this.recent.get(hash);
     if (recent) return recent;
     // base64 is a third larger than the bytes; bytea's text form (hex) would be twice
@@ -76,26 +76,23 @@ export class InlineBlobStore implements BlobStore {
   }
 
   stream(hash: string, start?: number, end?: number): Readable {
-    const inline = (h: string) => this.inline(h);
-    const larger = this.larger;
-    return Readable.from(
-      (async function* () {
-        const bytes = await inline(hash);
-        if (bytes) yield bytes.subarray(start ?? 0, Math.max(start ?? 0, end ?? bytes.length));
-        else yield* larger.stream(hash, start, end) as AsyncIterable<Buffer>;
-      })(),
-      { objectMode: false },
-    );
+    return Readable.from(this.chunks(hash, start, end), { objectMode: false });
+  }
+
+  private async *chunks(hash: string, start?: number, end?: number): AsyncGenerator<Buffer> {
+    const bytes = await this.inline(hash);
+    if (bytes) yield bytes.subarray(start ?? 0, Math.max(start ?? 0, end ?? bytes.length));
+    else yield* this.larger.stream(hash, start, end) as AsyncIterable<Buffer>;
   }
 
   async has(hash: string): Promise<boolean> {
-    if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+    assertBlobHash(hash);
     const { rowCount } = await this.db.query('SELECT 1 FROM blob_contents WHERE hash = $1', [hash]);
     return rowCount! > 0 || this.larger.has(hash);
   }
 
   async delete(hash: string): Promise<void> {
-    if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+    assertBlobHash(hash);
     this.recent.forget(hash);
     await this.db.query('DELETE FROM blob_contents WHERE hash = $1', [hash]);
     await this.larger.delete(hash);
@@ -117,7 +114,7 @@ const ON_CONFLICT = 'ON CONFLICT (hash) DO NOTHING';
 
 /**
  * A CTE that writes held blobs' bytes (parameters `hashes` text[] and `bytes` bytea[]) in
- * the statement it starts, naming the hashes it wrote in `stored_contents`. A hash whose row
+ * the statement it starts, naming the hashes it wrote in `held_contents`. A hash whose row
  * was already there is not named: that row may belong to a blob the collector is removing
  * (store/blob-refs.ts), so its caller checks it as it checks any other blob.
  */

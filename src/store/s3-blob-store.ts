@@ -4,7 +4,7 @@ import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../shared/logger.js';
-import { BlobStoreError, isBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
+import { BlobStoreError, assertBlobHash, type BlobStore, type StoredBlob } from './blob-store.js';
 import { RecentBlobs } from './recent-blobs.js';
 import { DEFAULT_RETRY, S3Client, type RetryPolicy, type S3Location } from './s3-client.js';
 
@@ -48,7 +48,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   keyOf(hash: string) {
-    if (!isBlobHash(hash)) throw new Error(`not a blob hash: ${hash}`);
+    assertBlobHash(hash);
     return `${this.options.prefix}${hash.slice(0, 2)}/${hash}`;
   }
 
