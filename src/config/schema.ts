@@ -246,8 +246,10 @@ export const configSchema = z.strictObject({
       idleTimeoutMinutes: z.number().min(30).default(30),
       /** how SORT and THREAD compare text: Vietnamese collation, or RFC 5051 i;unicode-casemap (Dovecot's order) */
       sortCollation: z.enum(['vietnamese', 'unicode-casemap']).default('vietnamese'),
+      /** memory for the facts of messages FETCH answers from without the store (imap/message-facts.ts): size, date, blob, ENVELOPE; 0 turns it off */
+      messageCacheMegabytes: z.number().min(0).max(4096).default(32),
     })
-    .default({ allowPlaintextLoginOnLoopback: true, maxConnectionsPerIp: 50, maxConnectionsPerUser: 20, idleTimeoutMinutes: 30, sortCollation: 'vietnamese' }),
+    .default({ allowPlaintextLoginOnLoopback: true, maxConnectionsPerIp: 50, maxConnectionsPerUser: 20, idleTimeoutMinutes: 30, sortCollation: 'vietnamese', messageCacheMegabytes: 32 }),
   delivery: z
     .strictObject({
       /** send all outbound mail through this relay instead of MX lookup */

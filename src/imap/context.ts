@@ -6,6 +6,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { MailboxEvents } from './mailbox-events.js';
 import type { ConnectionCounter } from '../shared/connection-counter.js';
+import type { MessageFactsCache } from './message-facts.js';
 
 /** What every IMAP session of this process shares. */
 export interface ImapContext {
@@ -19,4 +20,6 @@ export interface ImapContext {
   userConnections: ConnectionCounter;
   /** what authentication needs: the configuration, and the directory's password check when a domain uses it */
   authSettings: AuthSettings;
+  /** the unchanging facts of messages FETCH answered, for every session of the process */
+  messageFacts: MessageFactsCache;
 }

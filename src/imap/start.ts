@@ -10,6 +10,7 @@ import type { ImapContext } from './context.js';
 import { MailboxEvents } from './mailbox-events.js';
 import { listenImap } from './server.js';
 import { ConnectionCounter } from '../shared/connection-counter.js';
+import { MessageFactsCache } from './message-facts.js';
 
 /** The imap role: IMAP with STARTTLS on ports.imap, implicit TLS on ports.imaps. */
 export interface ImapRuntime {
@@ -34,6 +35,7 @@ export async function startImap(runtime: ImapRuntime, publisher: Redis): Promise
     secureContext: tls.createSecureContext({ key: material.key, cert: material.cert }),
     userConnections: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     authSettings: { ...config, directoryPasswords: runtime.directoryPasswords },
+    messageFacts: new MessageFactsCache(config.imap.messageCacheMegabytes * 2 ** 20),
   };
   const connections = new ConnectionCounter(config.imap.maxConnectionsPerIp);
   const imap = await listenImap(ctx, 'imap', config.ports.imap, config.listenHost, material, connections);

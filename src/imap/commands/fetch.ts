@@ -10,6 +10,8 @@ import { renderEnvelope } from '../protocol/envelope.js';
 import { renderBodyStructure } from '../protocol/body-structure.js';
 import { binarySection, binarySize, bodySection, UnknownTransferEncodingError, type SectionPartShape } from '../protocol/sections.js';
 import type { BodyPartShape } from '../protocol/body-structure.js';
+import type { MessageFactsCache } from '../message-facts.js';
+import type { SelectedMailbox } from '../selected-mailbox.js';
 
 /** the items that need the blob's whole parsed description; ENVELOPE needs only its envelope */
 const NEEDS_PARSED = new Set(['BODYSTRUCTURE', 'BODY', 'BODY[]', 'BINARY', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
@@ -56,15 +58,21 @@ export const fetch: Command<'FETCH'> = {
     const wantRaw = items.some((a) => NEEDS_RAW.has(a.kind));
     const responses = new ResponseBatch(session);
     const rendered = new Map<string, Buffer>();
+    const facts = session.ctx.messageFacts;
+    // what the facts kept for the process's sessions answer, with the flags of the view
+    const fromFacts = facts.enabled && !wantParsed && args.changedSince === null && !items.some((a) => a.kind === 'MODSEQ');
     try {
       // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
       for (let i = 0; i < uids.length; i += 100) {
         const batch = uids.slice(i, i + 100);
-        const messages = await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, envelope: wantEnvelope, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
+        let messages: Fetched[] | null = fromFacts ? keptFacts(facts, sel, batch, wantEnvelope) : null;
+        const read = !messages;
+        messages ??= await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, envelope: wantEnvelope, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
         for (const m of messages) {
           const seq = sel.seqOf(m.uid);
           if (seq === 0) continue;
           if (wantEnvelope && !m.imapEnvelope) rendered.set(m.blobHash, (m.imapEnvelope = renderEnvelope(m.envelope!)));
+          if (read) facts.set(sel.uidValidity, m.uid, { internalDate: m.internalDate, size: m.size, blobHash: m.blobHash, imapEnvelope: m.imapEnvelope ?? null });
           const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
           await responses.add(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
         }
@@ -78,7 +86,21 @@ export const fetch: Command<'FETCH'> = {
   },
 };
 
-function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Buffer | null, uidFirst: boolean): ImapValue[] {
+/** a message as FETCH renders it: MODSEQ only when read from the store */
+type Fetched = Omit<FetchedMessage, 'flags' | 'modseq'> & { flags: readonly string[]; modseq?: number };
+
+/** the batch from the kept facts and the view's flags, or null when a message's facts (or its ENVELOPE) are not kept */
+function keptFacts(facts: MessageFactsCache, sel: SelectedMailbox, uids: readonly number[], wantEnvelope: boolean): Fetched[] | null {
+  const out: Fetched[] = [];
+  for (const uid of uids) {
+    const f = facts.get(sel.uidValidity, uid);
+    if (!f || (wantEnvelope && !f.imapEnvelope)) return null;
+    out.push({ uid, flags: sel.flagsOf(uid), internalDate: f.internalDate, size: f.size, blobHash: f.blobHash, ...(f.imapEnvelope ? { imapEnvelope: f.imapEnvelope } : {}) });
+  }
+  return out;
+}
+
+function renderItems(items: readonly FetchAtt[], m: Fetched, rawBytes: Buffer | null, uidFirst: boolean): ImapValue[] {
   const out: ImapValue[] = [];
   // UID first for UID FETCH: some clients read it before anything else
   if (uidFirst) out.push(atom('UID'), m.uid);
@@ -98,7 +120,7 @@ function renderItems(items: readonly FetchAtt[], m: FetchedMessage, rawBytes: Bu
         out.push(atom('RFC822.SIZE'), m.size);
         break;
       case 'MODSEQ':
-        out.push(atom('MODSEQ'), [m.modseq]);
+        out.push(atom('MODSEQ'), [m.modseq!]);
         break;
       case 'ENVELOPE':
         out.push(atom('ENVELOPE'), raw(m.imapEnvelope ?? renderEnvelope(m.envelope!)));

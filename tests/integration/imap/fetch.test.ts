@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, messagesIn, rawMessage } from '../../support/fixtures.js';
 import { appendFromClient } from '../../../src/mail/imap-append.js';
 import { createMailbox } from '../../../src/mail/mailbox-tree.js';
-import { imapClient, PASSWORD, RawImap, sendViaMx, setupImap, type ImapTestSetup } from './helpers.js';
+import { imapClient, PASSWORD, RawImap, rawLoggedIn, sendViaMx, setupImap, type ImapTestSetup } from './helpers.js';
 
 let t: ImapTestSetup;
 
@@ -94,5 +94,51 @@ describe('FETCH (RFC 9051 §6.4.5)', () => {
     expect(lines[9]).toContain(`ENVELOPE ${kept[0]!.imap_envelope.toString('latin1')})`);
     expect(await c.command('f2', 'UID FETCH 1:* (FLAGS ENVELOPE)')).toEqual([...lines.slice(0, 300), expect.stringMatching(/^f2 OK /)]);
     c.close();
+  });
+
+  it('a FETCH of messages fetched before is answered from the facts the process keeps, with the flags of the view; MODSEQ still reads the store', async () => {
+    const { db, blobs } = t.server.runtime;
+    const box = await createMailbox(db, t.an.id, 'Facts');
+    const messages = [];
+    for (let i = 1; i <= 3; i++) {
+      const { hash, size } = await blobs.put([Buffer.from(rawMessage({ from: `s${i}@sender.test`, to: ['annv@yenbai.gov.vn'], subject: `Sổ tay ${i}` }))]);
+      messages.push({ blobHash: hash, size, flags: [] });
+    }
+    await appendFromClient(db, blobs, { mailboxId: box.id, quota: null, messages });
+    const calls: string[] = [];
+    const query = db.query.bind(db);
+    db.query = ((...args: Parameters<typeof db.query>) => {
+      if (typeof args[0] === 'string' && args[0].includes('mail_fetch')) calls.push(args[0]);
+      return query(...args);
+    }) as typeof db.query;
+    try {
+      const a = await rawLoggedIn(t.server.ports.imap!);
+      const b = await rawLoggedIn(t.server.ports.imap!);
+      await a.command('s', 'SELECT Facts');
+      await b.command('s', 'SELECT Facts');
+      const items = 'UID FETCH 1:* (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY.PEEK[])';
+      const first = await a.command('f1', items);
+      expect(first.filter((l) => l.includes('ENVELOPE'))).toHaveLength(3);
+      expect(calls).toHaveLength(1);
+      // the other session's FETCH of the same messages needs no read either: the facts are the process's
+      const fromB = await b.command('f2', items);
+      expect(fromB.slice(0, -1)).toEqual(first.slice(0, -1));
+      expect(calls).toHaveLength(1);
+      // a change by one session: the other's FETCH answers with its view, and catches up before its tagged OK
+      await b.command('st', 'STORE 1 +FLAGS (\\Flagged)');
+      const afterChange = await a.command('f3', 'FETCH 1 FLAGS');
+      expect(afterChange.at(-1)).toMatch(/^f3 OK /);
+      expect(afterChange.at(-2)).toMatch(/^\* 1 FETCH \(FLAGS \(.*\\Flagged.*\)\)$/);
+      expect((await a.command('f4', 'FETCH 1 FLAGS'))[0]).toMatch(/^\* 1 FETCH \(FLAGS \(.*\\Flagged.*\)\)$/);
+      expect(calls).toHaveLength(1);
+      // MODSEQ changes with the flags: read from the store
+      expect((await a.command('f5', 'FETCH 1 (MODSEQ)'))[0]).toMatch(/^\* 1 FETCH \(MODSEQ \(\d+\)\)$/);
+      expect(calls).toHaveLength(2);
+      await b.command('st2', 'STORE 1 -FLAGS (\\Flagged)');
+      a.close();
+      b.close();
+    } finally {
+      db.query = query as typeof db.query;
+    }
   });
 });
