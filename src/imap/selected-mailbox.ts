@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { mailboxChangesSince, mailboxSnapshot, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, ownMailboxChangesSince, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
 import { FromNotifications, type ViewDelta } from './view-delta.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
@@ -239,7 +239,24 @@ export class SelectedMailbox {
       this.apply(delta, true, false, false);
       if (this.syncedModseq === current.highestModseq && this.uids.length === current.messageCount && this.keywords.join(' ') === current.keywords.join(' ')) return this.carriedTo(current, readOnly);
     }
-    const snap = await mailboxChangesSince(db, this.id, this.syncedModseq);
+    return this.caughtUpTo(db, await mailboxChangesSince(db, this.id, this.syncedModseq), readOnly);
+  }
+
+  /**
+   * The same for a SELECT of this view's own folder by its name (the session's account's):
+   * the folder's row and the changes since the view come from one read, which also finds
+   * the folder. Null when the name now names another folder or none (renamed, deleted,
+   * \Noselect): the caller opens it as any other.
+   */
+  async reopenOwn(db: Queryable, accountId: number, name: string, readOnly: boolean): Promise<SelectedMailbox | null> {
+    if (this.gone || this.owner) return null;
+    const snap = await ownMailboxChangesSince(db, accountId, name, this.syncedModseq);
+    if (!snap || snap.mailbox.id !== this.id || snap.mailbox.noselect) return null;
+    return this.caughtUpTo(db, snap, readOnly);
+  }
+
+  /** the new view from what changed since this one (a fresh snapshot when they disagree) */
+  private async caughtUpTo(db: Queryable, snap: MailboxChangesSince, readOnly: boolean): Promise<SelectedMailbox> {
     const { mailbox } = snap;
     if (this.gone || mailbox.noselect || mailbox.uidValidity !== this.uidValidity) return new SelectedMailbox(await mailboxSnapshot(db, this.id), readOnly);
     this.apply(deltaOfSnapshot(snap), true, false, false);

@@ -10,6 +10,7 @@ import { callMailFunction, mailTransaction, retryingConflicts } from './tx.js';
 import { BlobVanishedError } from '../store/blob-refs.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
+import { canonicalInbox } from './mailbox-names.js';
 
 /** up to this size, an appended message is parsed without first asking whether its blob has a description */
 const PARSE_WITHOUT_ASKING_BYTES = 256 * 1024;
@@ -25,7 +26,15 @@ export interface ClientMessage {
   internalDate?: Date;
 }
 
+/**
+ * The folder the messages go to: by id, or an account's own folder by name (INBOX in any
+ * case), looked up by the append's own statement, so the append reads nothing first. A
+ * name with no folder is a 'no-such-mailbox' refusal, and nothing is written.
+ */
+export type AppendTarget = { mailboxId: number } | { accountId: number; name: string };
+
 export interface AppendResult {
+  mailboxId: number;
   /** RFC 4315 §3 APPENDUID: the folder's UIDVALIDITY and the new UIDs, in the order given */
   uidValidity: number;
   uids: number[];
@@ -41,8 +50,7 @@ export interface AppendResult {
 export async function appendFromClient(
   db: Db,
   blobs: BlobStore,
-  input: {
-    mailboxId: number;
+  input: AppendTarget & {
     quota: QuotaLimits | null;
     messages: readonly ClientMessage[];
     /** more work that must commit with the append or not at all (an import's progress) */
@@ -81,8 +89,9 @@ export async function appendFromClient(
   const sorted = [...refs.values()].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const summaries = input.messages.map((m) => summaryOfSearch(known.get(m.blobHash)!));
   const limits = hasQuota(input.quota) ? input.quota : null;
+  const byName = 'name' in input;
   const params = [
-    input.mailboxId,
+    byName ? input.accountId : input.mailboxId,
     limits?.quotaBytes ?? null,
     limits?.quotaMessages ?? null,
     flags.map((f) => f.join(' ')),
@@ -100,9 +109,10 @@ export async function appendFromClient(
     sorted.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
     KEYWORD_LIMITS.maxPerMailbox,
     ...(held.size ? [[...held.keys()], [...held.values()]] : []),
+    ...(byName ? [canonicalInbox(input.name.normalize('NFC'))] : []),
   ];
   // held bytes are written by the same statement, so one commit makes them and the messages durable
-  const sql = held.size ? APPEND_HELD_SQL : APPEND_SQL;
+  const sql = APPEND_SQL[`${byName ? 'name' : 'id'}${held.size ? '+held' : ''}` as const];
   // one call of mail_append (migration 027): the folder stays locked only while PostgreSQL
   // runs it. An import commits its progress with the messages, so it calls it in its transaction.
   const append = async (q: Queryable): Promise<AppendResult> => {
@@ -122,14 +132,14 @@ export async function appendFromClient(
     const written = new Set(row.stored ?? []);
     for (const hash of row.fresh ?? []) {
       if (written.has(hash) || (await blobs.has(hash))) continue;
-      await callMailFunction(q, 'SELECT * FROM mail_expunge($1, $2, $3, false)', [input.mailboxId, uids, uids]);
+      await callMailFunction(q, 'SELECT * FROM mail_expunge($1, $2, $3, false)', [row.mailbox_id, uids, uids]);
       throw new BlobVanishedError(hash);
     }
     const stored = row.flags.map((f) => sortFlags(f ? f.split(' ') : []));
-    const change: MailboxChange = { type: 'exists', mailboxId: input.mailboxId, uid: uids[uids.length - 1]!, modseq: row.modseq };
+    const change: MailboxChange = { type: 'exists', mailboxId: row.mailbox_id, uid: uids[uids.length - 1]!, modseq: row.modseq };
     // the new messages' flags ride along, so selected sessions need not read them (notify.ts)
     if (uids.length <= MAX_FLAGS_IN_CHANGE) Object.assign(change, { uids, flags: stored });
-    return { uidValidity: row.uidvalidity, uids, changes: [change] };
+    return { mailboxId: row.mailbox_id, uidValidity: row.uidvalidity, uids, changes: [change] };
   };
   const also = input.alsoInTransaction;
   if (!also) return retryingConflicts(() => append(db));
@@ -140,12 +150,28 @@ export async function appendFromClient(
   });
 }
 
-const APPEND_ARGS = Array.from({ length: 17 }, (_, i) => `$${i + 1}`).join(', ');
-const APPEND_SQL = `SELECT * FROM mail_append(${APPEND_ARGS})`;
-const APPEND_HELD_SQL = `WITH ${insertHeldContents('$18', '$19')}
-  SELECT a.*, ARRAY(SELECT hash FROM held_contents) AS stored FROM mail_append(${APPEND_ARGS}) a`;
+/**
+ * One call of mail_append, lateral to the folder's id: $1 is the id, or the account's id
+ * with the folder's name last ($18, or $20 after held bytes). A name with no folder gives
+ * the function a null id, which it refuses (HM001), so the held bytes' insert is undone too.
+ * With held bytes, the CTE before the call writes them ($18 hashes, $19 bytes).
+ */
+function appendSql(byName: boolean, held: boolean): string {
+  const args = Array.from({ length: 16 }, (_, i) => `$${i + 2}`).join(', ');
+  const folder = byName ? `(SELECT id FROM mailboxes WHERE account_id = $1 AND name = ${held ? '$20' : '$18'}::text)` : '$1::bigint';
+  const call = `SELECT a.*, m.id AS mailbox_id${held ? ', ARRAY(SELECT hash FROM held_contents) AS stored' : ''}
+  FROM (SELECT ${folder} AS id) m CROSS JOIN LATERAL mail_append(m.id, ${args}) a`;
+  return held ? `WITH ${insertHeldContents('$18', '$19')}\n${call}` : call;
+}
+const APPEND_SQL: Record<'id' | 'id+held' | 'name' | 'name+held', string> = {
+  id: appendSql(false, false),
+  'id+held': appendSql(false, true),
+  name: appendSql(true, false),
+  'name+held': appendSql(true, true),
+};
 
 interface AppendedRow {
+  mailbox_id: number;
   uidvalidity: number;
   first: number;
   modseq: number;

@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { toMailbox, type Mailbox, type MailboxRow } from './mailboxes.js';
 import { sortFlags } from './flags.js';
+import { canonicalInbox } from './mailbox-names.js';
 
 /**
  * What SELECT/EXAMINE needs to number messages: every UID in order, with its flags and
@@ -78,6 +79,21 @@ interface ChangesRow extends Row {
 }
 
 export async function mailboxChangesSince(db: Queryable, mailboxId: number, modseq: number): Promise<MailboxChangesSince> {
+  const found = await changesSince(db, 'mb.id = $1', [mailboxId, modseq]);
+  if (!found) throw new UserError('no-such-mailbox', 'the folder no longer exists');
+  return found;
+}
+
+/**
+ * The same for an account's folder by name (INBOX in any case): a SELECT of the folder a
+ * view shows finds it and catches the view up in one read. Undefined when no folder has
+ * the name; the caller compares the id with its view's.
+ */
+export async function ownMailboxChangesSince(db: Queryable, accountId: number, name: string, modseq: number): Promise<MailboxChangesSince | undefined> {
+  return changesSince(db, 'mb.account_id = $1 AND mb.name = $3', [accountId, modseq, canonicalInbox(name.normalize('NFC'))]);
+}
+
+async function changesSince(db: Queryable, where: string, params: unknown[]): Promise<MailboxChangesSince | undefined> {
   const { rows } = await db.query<ChangesRow>(
     `SELECT mb.*, s.s_uids, s.s_modseqs, s.s_flags, e.s_expunged
        FROM mailboxes mb
@@ -89,11 +105,11 @@ export async function mailboxChangesSince(db: Queryable, mailboxId: number, mods
       CROSS JOIN LATERAL (
         SELECT string_agg(x.uid::text, ',') AS s_expunged
           FROM expunged_messages x WHERE x.mailbox_id = mb.id AND x.modseq > $2) e
-      WHERE mb.id = $1`,
-    [mailboxId, modseq],
+      WHERE ${where}`,
+    params,
   );
   const row = rows[0];
-  if (!row) throw new UserError('no-such-mailbox', 'the folder no longer exists');
+  if (!row) return undefined;
   return {
     mailbox: toMailbox(row),
     uids: numbers(row.s_uids),

@@ -1,4 +1,5 @@
-import { appendFromClient, BlobVanishedError, holdBlob, type ClientMessage, type HeldBlob } from '../../mail/index.js';
+import { appendFromClient, BlobVanishedError, holdBlob, type AppendTarget, type ClientMessage, type HeldBlob } from '../../mail/index.js';
+import { UserError } from '../../shared/errors.js';
 import { isSharedName, requireRight, resolveMailbox, type MailboxAccess } from '../mailbox-access.js';
 import { hasRight, rightForFlag } from '../acl-rights.js';
 import { AUTHENTICATED, type Command } from '../command.js';
@@ -90,22 +91,31 @@ const toDate = (d: ImapDateTime | null): Date | undefined => d?.date;
 export const append: Command<'APPEND'> = {
   states: AUTHENTICATED,
   async run(session, { mailbox, messages }) {
-    const access = await appendTarget(session, mailbox);
+    const account = session.account!;
+    // the session's own folder is looked up by the append's statement; another account's
+    // folder is resolved first, for the rights this session has on it
+    const access = isSharedName(mailbox) ? await appendTarget(session, mailbox) : null;
     // RFC 4314 §4: APPEND needs "i" on the target
-    requireRight(access, 'i', 'add messages');
-    const target = access.mailbox;
+    if (access) requireRight(access, 'i', 'add messages');
     const items: ClientMessage[] = [];
     for (const m of messages) {
       const blob: HeldBlob = m.data.kind === 'bytes' ? await holdBlob(session.ctx.blobs, [m.data.bytes]) : await (m.data.result as Promise<HeldBlob>);
       // RFC 4314 §4: APPEND keeps only the flags the session may set; the message is still added
-      const flags = m.flags.filter((f) => hasRight(access.rights, rightForFlag(f)));
+      const flags = access ? m.flags.filter((f) => hasRight(access.rights, rightForFlag(f))) : m.flags;
       items.push({ blobHash: blob.hash, size: blob.size, flags, internalDate: toDate(m.date), ...(blob.bytes ? { bytes: blob.bytes } : {}) });
     }
-    const input = { mailboxId: target.id, quota: { quotaBytes: access.owner.quotaBytes }, messages: items };
-    const result = await appendFromClient(session.ctx.db, session.ctx.blobs, input).catch((err: Error) => {
+    const target: AppendTarget = access ? { mailboxId: access.mailbox.id } : { accountId: account.id, name: mailbox };
+    const input = { ...target, quota: { quotaBytes: (access?.owner ?? account).quotaBytes }, messages: items };
+    const appendOnce = () =>
+      appendFromClient(session.ctx.db, session.ctx.blobs, input).catch((err: Error) => {
+        // RFC 9051 §6.3.12: TRYCREATE when the folder does not exist and could be made
+        if (!access && err instanceof UserError && err.code === 'no-such-mailbox') throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
+        throw err;
+      });
+    const result = await appendOnce().catch((err: Error) => {
       // store/blob-refs.ts: the collector took a blob as this append referenced it again; a held one is
       // still in memory, and a second try writes it anew
-      if (err instanceof BlobVanishedError && items.some((m) => m.blobHash === err.hash && m.bytes)) return appendFromClient(session.ctx.db, session.ctx.blobs, input);
+      if (err instanceof BlobVanishedError && items.some((m) => m.blobHash === err.hash && m.bytes)) return appendOnce();
       throw err;
     });
     // RFC 9051 §6.3.12: in the selected folder, the new message is announced (EXISTS) before the tagged OK

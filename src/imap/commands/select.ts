@@ -3,7 +3,7 @@ import { ALL_UIDS, changesSince, expungeMessages, mailboxSnapshot, MAX_UID, SEPA
 import { AUTHENTICATED, SELECTED, type Command } from '../command.js';
 import { ImapBad } from '../errors.js';
 import { hasRight, writesAllowed } from '../acl-rights.js';
-import { requireRight, resolveMailbox } from '../mailbox-access.js';
+import { isSharedName, requireRight, resolveMailbox } from '../mailbox-access.js';
 import { atom, codes, formatSequenceSet, mailboxValue, untagged, untaggedStatus } from '../protocol/response-writer.js';
 import type { QresyncParams, SelectArgs } from '../protocol/select-args.js';
 import { resolveSequenceSet, type SequenceSet } from '../protocol/sequence-set.js';
@@ -30,6 +30,36 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
 }
 
 async function openAfterClosing(session: Session, name: string, readOnly: boolean, examine: boolean, previous: SelectedMailbox | null, qresync: QresyncParams | null) {
+  // the session's own folder again: found and caught up in one read (selected-mailbox.ts)
+  const reopened = previous && !isSharedName(name) ? await previous.reopenOwn(session.ctx.db, session.account!.id, name, readOnly) : null;
+  const { sel, shownName } = reopened ? { sel: reopened, shownName: reopened.name } : await openFolder(session, name, readOnly, previous);
+  readOnly = sel.readOnly;
+  session.send(untagged(atom('FLAGS'), permanentFlagAtoms(sel.keywords, false)));
+  session.send(untagged(sel.exists, atom('EXISTS')));
+  if (session.rev2) {
+    // RFC 9051 §6.3.2: a LIST response gives the folder's name as the server spells it
+    session.send(untagged(atom('LIST'), [], SEPARATOR, mailboxValue(shownName, true)));
+  } else {
+    // RFC 3501 §6.3.1: RECENT and the first unseen message, for IMAP4rev1 clients (IMAP4rev2 dropped both)
+    session.send(untagged(0, atom('RECENT')));
+    const firstUnseen = sel.uids.findIndex((uid) => !sel.flagsOf(uid).includes('\\Seen'));
+    if (firstUnseen >= 0) session.send(untaggedStatus('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
+  }
+  session.send(untaggedStatus('OK', 'UIDs valid', codes.uidValidity(sel.uidValidity)));
+  session.send(untaggedStatus('OK', 'Predicted next UID', codes.uidNext(sel.uidNext)));
+  // RFC 7162 §3.1.2.1: every SELECT/EXAMINE of a folder with persistent MODSEQs
+  session.send(untaggedStatus('OK', 'Highest', codes.highestModseq(sel.highestModseq)));
+  // RFC 9051 §7.1: PERMANENTFLAGS; an EXAMINEd folder takes no changes
+  session.send(untaggedStatus('OK', readOnly ? 'No permanent flags' : 'Flags allowed', { name: 'PERMANENTFLAGS', args: [readOnly ? [] : permanentFlagAtoms(sel.keywords, true)] }));
+  sel.vanished = session.qresync;
+  session.select(sel);
+  if (qresync && qresync.uidValidity === sel.uidValidity) await resync(session, sel, qresync);
+  const text = examine ? 'EXAMINE completed' : readOnly ? 'SELECT completed; your access to this folder is read-only' : 'SELECT completed';
+  return { text, code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
+}
+
+/** a folder by any name, with the session's rights on it: its messages read, or the previous view of it caught up */
+async function openFolder(session: Session, name: string, readOnly: boolean, previous: SelectedMailbox | null): Promise<{ sel: SelectedMailbox; shownName: string }> {
   const access = await resolveMailbox(session, name);
   // RFC 4314 §4: SELECT and EXAMINE need "r"; SELECT is read-only without a right that changes the folder
   requireRight(access, 'r', 'read messages');
@@ -53,29 +83,7 @@ async function openAfterClosing(session: Session, name: string, readOnly: boolea
     sel.owner = access.owner;
     sel.name = access.name;
   }
-  const snap = sel;
-  session.send(untagged(atom('FLAGS'), permanentFlagAtoms(snap.keywords, false)));
-  session.send(untagged(snap.exists, atom('EXISTS')));
-  if (session.rev2) {
-    // RFC 9051 §6.3.2: a LIST response gives the folder's name as the server spells it
-    session.send(untagged(atom('LIST'), [], SEPARATOR, mailboxValue(access.name, true)));
-  } else {
-    // RFC 3501 §6.3.1: RECENT and the first unseen message, for IMAP4rev1 clients (IMAP4rev2 dropped both)
-    session.send(untagged(0, atom('RECENT')));
-    const firstUnseen = snap.uids.findIndex((uid) => !snap.flagsOf(uid).includes('\\Seen'));
-    if (firstUnseen >= 0) session.send(untaggedStatus('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
-  }
-  session.send(untaggedStatus('OK', 'UIDs valid', codes.uidValidity(snap.uidValidity)));
-  session.send(untaggedStatus('OK', 'Predicted next UID', codes.uidNext(snap.uidNext)));
-  // RFC 7162 §3.1.2.1: every SELECT/EXAMINE of a folder with persistent MODSEQs
-  session.send(untaggedStatus('OK', 'Highest', codes.highestModseq(snap.highestModseq)));
-  // RFC 9051 §7.1: PERMANENTFLAGS; an EXAMINEd folder takes no changes
-  session.send(untaggedStatus('OK', readOnly ? 'No permanent flags' : 'Flags allowed', { name: 'PERMANENTFLAGS', args: [readOnly ? [] : permanentFlagAtoms(snap.keywords, true)] }));
-  sel.vanished = session.qresync;
-  session.select(sel);
-  if (qresync && qresync.uidValidity === snap.uidValidity) await resync(session, sel, qresync);
-  const text = examine ? 'EXAMINE completed' : readOnly ? 'SELECT completed; your access to this folder is read-only' : 'SELECT completed';
-  return { text, code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
+  return { sel, shownName: access.name };
 }
 
 /**

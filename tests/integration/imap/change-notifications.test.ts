@@ -12,15 +12,17 @@ import { rawLoggedIn, sendViaMx, setupImap, type ImapTestSetup, type RawImap } f
 let t: ImapTestSetup;
 let redis: Redis;
 let catchUpReads = 0;
+let statements = 0;
 
 beforeAll(async () => {
   t = await setupImap();
   redis = t.server.runtime.connectRedis();
   const db = t.server.runtime.db;
   const query = db.query.bind(db) as (...args: unknown[]) => unknown;
-  // counts the catch-up read (snapshot.ts mailboxChangesSince), whatever else runs
+  // counts the catch-up read of a folder by id (snapshot.ts mailboxChangesSince), and every statement
   (db as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('s_expunged')) catchUpReads++;
+    statements++;
+    if (typeof args[0] === 'string' && args[0].includes('s_expunged') && args[0].includes('mb.id = $1')) catchUpReads++;
     return query(...args);
   };
 });
@@ -73,8 +75,10 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     const fresh = await rawLoggedIn(t.server.ports.imap!);
     await fresh.command('s', 'SELECT Nhan');
     expect(await b.command('f', fetchAll)).toEqual(await fresh.command('f', fetchAll));
-    // and a SELECT of the same folder again reuses it: the folder row it reads is at the view's MODSEQ
+    // and a SELECT of the same folder again reuses it: one read finds the folder and what changed since the view
+    const before = statements;
     const again = await b.command('s2', 'SELECT Nhan');
+    expect(statements - before).toBe(1);
     const reselected = await fresh.command('s2', 'SELECT Nhan');
     expect(again).toEqual(reselected);
     expect(again[0]).toBe('* OK [CLOSED] Previous folder is now closed');
@@ -175,5 +179,21 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     expect(await b.line()).toBe('i2 OK IDLE terminated');
     expect((await b.command('f', `FETCH ${exists + 1} (FLAGS)`))[0]).toBe(`* ${exists + 1} FETCH (FLAGS ())`);
     expect(catchUpReads).toBe(reads);
+  });
+
+  it('a SELECT of the folder a session shows, by a name that now names another folder (renamed, made anew), opens that one', async () => {
+    const a = await rawLoggedIn(t.server.ports.imap!);
+    await folder(a, 'Cu', 2);
+    const b = await rawLoggedIn(t.server.ports.imap!);
+    await b.command('s', 'SELECT Cu');
+    await a.command('r', 'RENAME Cu Moi');
+    await a.command('c', 'CREATE Cu');
+    const again = await b.command('s2', 'SELECT Cu');
+    expect(again).toContain('* 0 EXISTS');
+    expect(again.at(-1)).toMatch(/^s2 OK \[READ-WRITE\]/);
+    await a.command('d', 'DELETE Cu');
+    expect((await b.command('s3', 'SELECT Cu')).at(-1)).toMatch(/^s3 NO \[NONEXISTENT\]/);
+    expect((await b.command('s4', 'SELECT Moi')).filter((l) => / EXISTS$/.test(l))).toEqual(['* 2 EXISTS']);
+    for (const c of [a, b]) c.close();
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailEnv, message, type MailEnv } from './mail-env.js';
 import { appendFromClient } from '../../../src/mail/imap-append.js';
+import { holdBlob, InlineBlobStore } from '../../../src/store/inline-blob-store.js';
 import { fetchMessages } from '../../../src/mail/fetch.js';
 import { findMailbox, type Mailbox } from '../../../src/mail/mailboxes.js';
 import type { BlobStore } from '../../../src/store/blob-store.js';
@@ -73,5 +74,22 @@ describe('APPEND into the store (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND)', () =
     expect(rows[0]!.n).toBe(0);
     const after = (await findMailbox(m.db, box.accountId, 'INBOX'))!;
     expect(after.uidNext).toBeGreaterThan(before.uidNext); // the UID went and is never used again
+  });
+
+  it("an account's own folder by name (INBOX in any case) is found by the append's statement; a name with no folder writes nothing, held bytes included", async () => {
+    const bytes = Buffer.from(message({ subject: 'Theo tên thư mục' }));
+    const inline = new InlineBlobStore(m.db, m.blobs, 128 * 1024);
+    const held = await holdBlob(inline, [bytes]);
+    expect(held.bytes).toBeTruthy();
+    const item = { blobHash: held.hash, size: held.size, bytes: held.bytes! };
+    const missing = appendFromClient(m.db, inline, { accountId: box.accountId, name: 'Chưa có', quota: null, messages: [item] });
+    await expect(missing).rejects.toMatchObject({ code: 'no-such-mailbox' });
+    expect((await m.db.query('SELECT 1 FROM blob_contents WHERE hash = $1', [held.hash])).rowCount).toBe(0);
+    expect(await row(held.hash)).toBeUndefined();
+    const r = await appendFromClient(m.db, inline, { accountId: box.accountId, name: 'inbox', quota: null, messages: [item] });
+    expect(r.mailboxId).toBe(box.id);
+    expect(r.changes[0]).toMatchObject({ type: 'exists', mailboxId: box.id, uid: r.uids[0] });
+    expect((await fetchMessages(m.db, box.id, [[r.uids[0]!, r.uids[0]!]]))[0]?.blobHash).toBe(held.hash);
+    expect((await m.db.query('SELECT 1 FROM blob_contents WHERE hash = $1', [held.hash])).rowCount).toBe(1);
   });
 });
