@@ -59,38 +59,75 @@ export function literalHeader(octets: number, binary = false): Buffer {
   return Buffer.from(`${binary ? '~' : ''}{${octets}}\r\n`);
 }
 
-function collect(value: ImapValue, out: Buffer[]): void {
-  if (value === null) out.push(Buffer.from('NIL'));
-  else if (typeof value === 'number' || typeof value === 'bigint') out.push(Buffer.from(String(value)));
-  else if (typeof value === 'string') out.push(imapString(Buffer.from(value, 'utf8')));
-  else if (Buffer.isBuffer(value)) out.push(imapString(value));
+/**
+ * A response being built: its text grows as one string, and becomes bytes only where a
+ * value already in wire form (a Buffer) comes, so a FETCH response is a few Buffers rather
+ * than one per token.
+ */
+class WireBuilder {
+  private readonly parts: Buffer[] = [];
+  private text = '';
+
+  add(text: string): void {
+    this.text += text;
+  }
+
+  bytes(bytes: Buffer): void {
+    this.flushText();
+    this.parts.push(bytes);
+  }
+
+  done(): Buffer {
+    this.flushText();
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+
+  private flushText(): void {
+    if (this.text === '') return;
+    this.parts.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+  }
+}
+
+function collect(value: ImapValue, out: WireBuilder): void {
+  if (value === null) out.add('NIL');
+  else if (typeof value === 'number' || typeof value === 'bigint') out.add(String(value));
+  else if (typeof value === 'string') out.bytes(imapString(Buffer.from(value, 'utf8')));
+  else if (Buffer.isBuffer(value)) out.bytes(imapString(value));
   else if (Array.isArray(value)) {
-    out.push(Buffer.from('('));
-    (value as readonly ImapValue[]).forEach((item, i) => {
-      if (i > 0) out.push(SP);
-      collect(item, out);
-    });
-    out.push(Buffer.from(')'));
-  } else if ('atom' in value) out.push(Buffer.from(value.atom, 'utf8'));
-  else if ('raw' in value) out.push(value.raw);
-  else if ('literal8' in value) out.push(literalHeader(value.literal8.length, true), value.literal8);
-  else if ('literal' in value) out.push(literalHeader(value.literal.length), value.literal);
+    out.add('(');
+    collectAll(value as readonly ImapValue[], out);
+    out.add(')');
+  } else if ('atom' in value) out.add(value.atom);
+  else if ('raw' in value) out.bytes(value.raw);
+  else if ('literal8' in value) {
+    out.add(`~{${value.literal8.length}}\r\n`);
+    out.bytes(value.literal8);
+  } else if ('literal' in value) {
+    out.add(`{${value.literal.length}}\r\n`);
+    out.bytes(value.literal);
+  }
+}
+
+/** values separated by SP */
+function collectAll(values: readonly ImapValue[], out: WireBuilder): void {
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out.add(' ');
+    collect(values[i]!, out);
+  }
 }
 
 export function serializeValue(value: ImapValue): Buffer {
-  const out: Buffer[] = [];
+  const out = new WireBuilder();
   collect(value, out);
-  return Buffer.concat(out);
+  return out.done();
 }
 
 /** values separated by SP */
 export function serializeValues(values: readonly ImapValue[]): Buffer {
-  const out: Buffer[] = [];
-  values.forEach((v, i) => {
-    if (i > 0) out.push(SP);
-    collect(v, out);
-  });
-  return Buffer.concat(out);
+  const out = new WireBuilder();
+  collectAll(values, out);
+  return out.done();
 }
 
 // ---------------------------------------------------------------- response codes
@@ -151,7 +188,11 @@ export const untaggedStatus = (status: StatusCondition, text: string, code?: Res
 
 /** `* ` values CRLF: `untagged(5, atom('EXISTS'))`, `untagged(atom('FLAGS'), flags.map(atom))` */
 export function untagged(...values: readonly ImapValue[]): Buffer {
-  return Buffer.concat([Buffer.from('* '), serializeValues(values), CRLF]);
+  const out = new WireBuilder();
+  out.add('* ');
+  collectAll(values, out);
+  out.add('\r\n');
+  return out.done();
 }
 
 /** RFC 9051 §7.5: "+" SP (resp-text / base64) CRLF */
