@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Queryable } from '../store/db.js';
 import type { HashedFields } from './canonical.js';
 import { bodyAroundTime } from './canonical.js';
+import { walFlushed } from '../store/wal-flush.js';
 
 export interface AppendedAudit {
   id: number;
@@ -16,14 +17,6 @@ function wireEvent(f: HashedFields) {
 }
 
 const APPEND = 'SELECT id, at, hash FROM audit_append($1::jsonb, $2)';
-/**
- * Resolves once the WAL is flushed past every commit made before the call: a transaction
- * with an id commits synchronously, and the flush covers all WAL before its commit record.
- */
-export async function waitForFlush(db: Queryable): Promise<void> {
-  await db.query('SELECT pg_current_xact_id()');
-}
-
 /** Appends inside the caller's transaction, in order: the events commit (or not) with the change. */
 export async function appendInTransaction(db: Queryable, events: readonly HashedFields[]): Promise<AppendedAudit[]> {
   if (!events.length) return [];
@@ -49,10 +42,6 @@ const MAX_BATCH = 500;
 class PoolAppender {
   private queue: Pending[] = [];
   private appending = false;
-  /** committed, waiting for the WAL flush */
-  private unflushed: Array<{ p: Pending; row: AppendedAudit }> = [];
-  private flushing = false;
-
   constructor(private readonly pool: pg.Pool) {}
 
   append(f: HashedFields): Promise<AppendedAudit> {
@@ -88,25 +77,12 @@ class PoolAppender {
     return rows;
   }
 
-  /** the batch resolves once the WAL is flushed past it; one flush wait serves every batch committed before it began */
+  /** the batch resolves once the WAL is flushed past it (store/wal-flush.ts: one flush wait serves every batch committed before it began) */
   private committed(batch: Pending[], rows: AppendedAudit[]) {
-    batch.forEach((p, i) => this.unflushed.push({ p, row: rows[i]! }));
-    if (!this.flushing) void this.flush();
-  }
-
-  private async flush() {
-    this.flushing = true;
-    while (this.unflushed.length) {
-      const waiting = this.unflushed;
-      this.unflushed = [];
-      try {
-        await waitForFlush(this.pool);
-        for (const { p, row } of waiting) p.resolve(row);
-      } catch (err) {
-        for (const { p } of waiting) p.reject(err);
-      }
-    }
-    this.flushing = false;
+    walFlushed(this.pool).then(
+      () => batch.forEach((p, i) => p.resolve(rows[i]!)),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { AUDIT_COLUMNS, toStoredEvent, type AuditRow } from './events.js';
 import { formatSyslogMessage, frameOctetCounted } from './syslog-message.js';
-import { waitForFlush } from './appender.js';
+import { waitForFlush } from '../store/wal-flush.js';
 
 export interface SyslogTarget {
   host: string;

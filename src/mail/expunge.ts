@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import { mailFunction } from './tx.js';
+import { ASYNC_COMMIT } from '../store/wal-flush.js';
 import { rangeArrays, ALL_UIDS, type UidSet } from './uid-set.js';
 import type { MailboxChange } from './notify.js';
 
@@ -16,13 +17,15 @@ export interface ExpungeResult {
  * the messages flagged \Deleted, all of them or those in `uids`, in one call of
  * mail_expunge (migration 027). Their UIDs are kept in expunged_messages with the MODSEQ
  * of the removal, for QRESYNC; their blob references are released (the blob goes when no
- * row points at it).
+ * row points at it). Like a flag change it commits without waiting for the WAL's fsync
+ * (store-flags.ts): a crash of PostgreSQL itself within a fraction of a second can bring an
+ * expunged message back, never lose one.
  */
 export async function expungeMessages(db: Db, mailboxId: number, uids: UidSet = ALL_UIDS, options: { deletedOnly?: boolean } = {}): Promise<ExpungeResult> {
   // retention removes messages whatever their flags; a client's EXPUNGE only the \Deleted ones
   const deletedOnly = options.deletedOnly ?? true;
   const { lo, hi } = rangeArrays(uids);
-  const rows = await mailFunction<{ uid: number; modseq: number }>(db, 'SELECT * FROM mail_expunge($1, $2, $3, $4)', [mailboxId, lo, hi, deletedOnly]);
+  const rows = await mailFunction<{ uid: number; modseq: number }>(db, `SELECT f.* FROM ${ASYNC_COMMIT}, mail_expunge($1, $2, $3, $4) f`, [mailboxId, lo, hi, deletedOnly]);
   if (rows.length === 0) return { uids: [], modseq: null, changes: [] };
   const gone = rows.map((r) => r.uid);
   const modseq = rows[0]!.modseq;

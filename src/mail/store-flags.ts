@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
 import { canonicalFlags, isSystemFlag, KEYWORD_LIMITS, sortFlags } from './flags.js';
 import { mailFunction } from './tx.js';
+import { ASYNC_COMMIT } from '../store/wal-flush.js';
 import { rangeArrays, type UidSet } from './uid-set.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 
@@ -46,6 +47,10 @@ interface Row {
  * changes the messages with one MODSEQ for the whole command (RFC 7162 §3.1: messages it
  * changes share it; one whose flags would not change keeps its MODSEQ), and keeps
  * unseen_count and the folder's keyword list in step. The flags are checked here first.
+ * A flag change commits without waiting for the WAL's fsync (store/wal-flush.ts
+ * ASYNC_COMMIT), as Dovecot's mail_fsync=optimized leaves flag changes unsynced: the
+ * folder's lock goes at once, and a crash of PostgreSQL itself can take back the last
+ * fraction of a second of flag changes, never a message.
  */
 export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreFlagsResult> {
   // valid flags without duplicates, keywords in the order given; the spelling of a keyword
@@ -53,7 +58,7 @@ export async function storeFlags(db: Db, input: StoreFlagsInput): Promise<StoreF
   const checked = canonicalFlags(input.flags, []);
   const flags = [...checked.flags.filter(isSystemFlag), ...checked.added];
   const { lo, hi } = rangeArrays(input.uids);
-  const rows = await mailFunction<Row>(db, 'SELECT * FROM mail_store_flags($1, $2, $3, $4, $5, $6, $7)', [
+  const rows = await mailFunction<Row>(db, `SELECT f.* FROM ${ASYNC_COMMIT}, mail_store_flags($1, $2, $3, $4, $5, $6, $7) f`, [
     input.mailboxId,
     lo,
     hi,
