@@ -38,7 +38,15 @@ export async function startedCliServer(args: string[], env: Record<string, strin
   child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
   const deadline = Date.now() + timeoutMs;
   while (!output.includes('hopthu started')) {
-    if (child.exitCode !== null) throw new Error(`hopthu start ${args.join(' ')} exited: ${output}`);
+    if (child.exitCode !== null) {
+      // what it printed last (why it stopped) may still be in the pipes: read them to the end first
+      await new Promise<void>((resolve) => {
+        if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
+        child.once('close', () => resolve());
+        setTimeout(resolve, 2000);
+      });
+      throw new Error(`hopthu start ${args.join(' ')} exited with ${child.exitCode}: ${output}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`hopthu start ${args.join(' ')} did not start: ${output}`);

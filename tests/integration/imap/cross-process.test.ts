@@ -13,20 +13,29 @@ let env: TestEnv;
 let mail: RunningServer;
 const processes: ChildProcess[] = [];
 
-/** a `hopthu start --roles imap` process of its own against the same PostgreSQL and Redis */
-async function imapProcess(): Promise<{ port: number }> {
+/**
+ * a `hopthu start --roles imap` process of its own against the same PostgreSQL and Redis;
+ * ports are free when picked, and another test may take one before the process binds it:
+ * then it is started again on others
+ */
+async function imapProcess(attempt = 1): Promise<{ port: number }> {
   const port = await freePort();
-  const { child } = await startedCliServer(['--roles', 'imap'], {
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redis.url,
-    HOPTHU_DATA_DIR: path.join(env.dir, `data-imap-${port}`),
-    HOPTHU_LISTEN_HOST: '127.0.0.1',
-    HOPTHU_PORTS__IMAP: String(port),
-    HOPTHU_PORTS__IMAPS: String(await freePort()),
-    HOPTHU_PORTS__HEALTH: String(await freePort()),
-  });
-  processes.push(child);
-  return { port };
+  try {
+    const { child } = await startedCliServer(['--roles', 'imap'], {
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redis.url,
+      HOPTHU_DATA_DIR: path.join(env.dir, `data-imap-${port}`),
+      HOPTHU_LISTEN_HOST: '127.0.0.1',
+      HOPTHU_PORTS__IMAP: String(port),
+      HOPTHU_PORTS__IMAPS: String(await freePort()),
+      HOPTHU_PORTS__HEALTH: String(await freePort()),
+    });
+    processes.push(child);
+    return { port };
+  } catch (err) {
+    if (attempt < 3 && /EADDRINUSE/.test((err as Error).message)) return imapProcess(attempt + 1);
+    throw err;
+  }
 }
 
 const client = (port: number) => {
