@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { canonicalInbox, mailboxChangesSince, mailboxSnapshot, ownMailboxChangesSince, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, ownMailboxChangesSince, storedFolderName, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
 import { FromNotifications, type ViewDelta } from './view-delta.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
@@ -250,7 +250,7 @@ export class SelectedMailbox {
    */
   async reopenOwn(db: Queryable, accountId: number, name: string, readOnly: boolean): Promise<SelectedMailbox | null> {
     // another name (a client going from folder to folder) is opened as any other, without this read
-    if (this.gone || this.owner || canonicalInbox(name.normalize('NFC')) !== this.name) return null;
+    if (this.gone || this.owner || storedFolderName(name) !== this.name) return null;
     const snap = await ownMailboxChangesSince(db, accountId, name, this.syncedModseq);
     if (!snap || snap.mailbox.id !== this.id || snap.mailbox.noselect) return null;
     return this.caughtUpTo(db, snap, readOnly);

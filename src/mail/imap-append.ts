@@ -10,7 +10,7 @@ import { callMailFunction, mailTransaction, retryingConflicts } from './tx.js';
 import { BlobVanishedError } from '../store/blob-refs.js';
 import { MAX_FLAGS_IN_CHANGE, type MailboxChange } from './notify.js';
 import { UserError } from '../shared/errors.js';
-import { canonicalInbox } from './mailbox-names.js';
+import { storedFolderName } from './mailbox-names.js';
 
 /** up to this size, an appended message is parsed without first asking whether its blob has a description */
 const PARSE_WITHOUT_ASKING_BYTES = 256 * 1024;
@@ -109,7 +109,7 @@ export async function appendFromClient(
     sorted.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
     KEYWORD_LIMITS.maxPerMailbox,
     ...(held.size ? [[...held.keys()], [...held.values()]] : []),
-    ...(byName ? [canonicalInbox(input.name.normalize('NFC'))] : []),
+    ...(byName ? [storedFolderName(input.name)] : []),
   ];
   // held bytes are written by the same statement, so one commit makes them and the messages durable
   const sql = APPEND_SQL[`${byName ? 'name' : 'id'}${held.size ? '+held' : ''}` as const];

@@ -29,6 +29,9 @@ export function canonicalInbox(name: string): string {
 
 export const isInbox = (name: string) => canonicalInbox(name) === 'INBOX';
 
+/** A folder name as a client gave it, spelled as the store keeps names: NFC, and INBOX in capitals. */
+export const storedFolderName = (name: string): string => canonicalInbox(name.normalize('NFC'));
+
 /**
  * A name as the store keeps it: NFC, INBOX canonical, at most one trailing separator
  * dropped (RFC 9051 §6.3.4: "foo/" declares the intent to create names under "foo").
@@ -63,7 +66,7 @@ export const isInside = (name: string, ancestor: string) => name.startsWith(ance
  * characters and "%" any characters but the separator. INBOX matches case-insensitively.
  */
 export function listPatternMatcher(reference: string, pattern: string): (name: string) => boolean {
-  const full = canonicalInbox((reference + pattern).normalize('NFC'));
+  const full = storedFolderName(reference + pattern);
   let source = '^';
   for (const ch of full) {
     if (ch === '*') source += '.*';

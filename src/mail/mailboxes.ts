@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
-import { canonicalInbox } from './mailbox-names.js';
+import { canonicalInbox, storedFolderName } from './mailbox-names.js';
 
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive';
 
@@ -90,7 +90,7 @@ export async function listMailboxes(db: Queryable, accountId: number): Promise<M
 /** The folder by name, \Noselect levels included; INBOX in any case. */
 export async function findMailbox(db: Queryable, accountId: number, name: string): Promise<Mailbox | undefined> {
   // RFC 9051 §5.1: INBOX is case-insensitive
-  const canonical = canonicalInbox(name.normalize('NFC'));
+  const canonical = storedFolderName(name);
   const { rows } = await db.query<MailboxRow>('SELECT * FROM mailboxes WHERE account_id = $1 AND name = $2', [accountId, canonical]);
   return rows[0] ? toMailbox(rows[0]) : undefined;
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { UserError } from '../shared/errors.js';
 import { toMailbox, type Mailbox, type MailboxRow } from './mailboxes.js';
 import { sortFlags } from './flags.js';
-import { canonicalInbox } from './mailbox-names.js';
+import { storedFolderName } from './mailbox-names.js';
 
 /**
  * What SELECT/EXAMINE needs to number messages: every UID in order, with its flags and
@@ -90,7 +90,7 @@ export async function mailboxChangesSince(db: Queryable, mailboxId: number, mods
  * the name; the caller compares the id with its view's.
  */
 export async function ownMailboxChangesSince(db: Queryable, accountId: number, name: string, modseq: number): Promise<MailboxChangesSince | undefined> {
-  return changesSince(db, 'mb.account_id = $1 AND mb.name = $3', [accountId, modseq, canonicalInbox(name.normalize('NFC'))]);
+  return changesSince(db, 'mb.account_id = $1 AND mb.name = $3', [accountId, modseq, storedFolderName(name)]);
 }
 
 async function changesSince(db: Queryable, where: string, params: unknown[]): Promise<MailboxChangesSince | undefined> {

@@ -65,14 +65,13 @@ export const fetch: Command<'FETCH'> = {
       // in batches, so a FETCH 1:* of a big folder holds only a batch in memory
       for (let i = 0; i < uids.length; i += 100) {
         const batch = uids.slice(i, i + 100);
-        let messages: Fetched[] | null = fromFacts ? keptFacts(facts, sel, batch, wantEnvelope) : null;
-        const read = !messages;
-        messages ??= await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, envelope: wantEnvelope, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) });
+        const kept = fromFacts ? keptFacts(facts, sel, batch, wantEnvelope) : null;
+        const messages: Fetched[] = kept ?? (await fetchMessages(db, sel.id, uidSetOf(batch), { parsed: wantParsed, envelope: wantEnvelope, blobs, ...(args.changedSince !== null ? { changedSince: args.changedSince } : {}) }));
         for (const m of messages) {
           const seq = sel.seqOf(m.uid);
           if (seq === 0) continue;
           if (wantEnvelope && !m.imapEnvelope) rendered.set(m.blobHash, (m.imapEnvelope = renderEnvelope(m.envelope!)));
-          if (read) facts.set(sel.uidValidity, m.uid, { internalDate: m.internalDate, size: m.size, blobHash: m.blobHash, imapEnvelope: m.imapEnvelope ?? null });
+          if (!kept) facts.set(sel.uidValidity, m.uid, { internalDate: m.internalDate, size: m.size, blobHash: m.blobHash, imapEnvelope: m.imapEnvelope ?? null });
           const rawBytes = wantRaw ? await blobs.read(m.blobHash) : null;
           await responses.add(untagged(seq, atom('FETCH'), renderItems(items, m, rawBytes, uid)));
         }

@@ -54,10 +54,8 @@ export const sequenceSetValue = (values: Iterable<number>): ImapAtom => atom(for
 const SP = Buffer.from(' ');
 const CRLF = Buffer.from('\r\n');
 
-/** The "{n}\r\n" (or "~{n}\r\n") that starts a literal, for a server that streams the octets itself. */
-export function literalHeader(octets: number, binary = false): Buffer {
-  return Buffer.from(`${binary ? '~' : ''}{${octets}}\r\n`);
-}
+/** the "{n}\r\n" (or "~{n}\r\n", RFC 3516 §4.2) that starts a literal */
+const literalPrefix = (octets: number, binary: boolean): string => `${binary ? '~' : ''}{${octets}}\r\n`;
 
 /**
  * A response being built: its text grows as one string, and becomes bytes only where a
@@ -101,10 +99,10 @@ function collect(value: ImapValue, out: WireBuilder): void {
   } else if ('atom' in value) out.add(value.atom);
   else if ('raw' in value) out.bytes(value.raw);
   else if ('literal8' in value) {
-    out.add(`~{${value.literal8.length}}\r\n`);
+    out.add(literalPrefix(value.literal8.length, true));
     out.bytes(value.literal8);
   } else if ('literal' in value) {
-    out.add(`{${value.literal.length}}\r\n`);
+    out.add(literalPrefix(value.literal.length, false));
     out.bytes(value.literal);
   }
 }

@@ -6,7 +6,6 @@ import {
   dateTimeValue,
   literal,
   literal8,
-  literalHeader,
   mailboxValue,
   raw,
   saslChallenge,
@@ -51,11 +50,6 @@ describe('values (RFC 9051 §4)', () => {
     // RFC 9051 §4.3, RFC 6855 §3: UTF-8 may be quoted once IMAP4rev2 or UTF8=ACCEPT is on
     expect(serializeValue(mailboxValue('Thư', true)).toString('utf8')).toBe('"Thư"');
     expect(serializeValue(mailboxValue('Hồ "sơ"', true)).toString('utf8')).toBe('"Hồ \\"sơ\\""');
-  });
-
-  it('literal headers for streamed octets', () => {
-    expect(s(literalHeader(1024))).toBe('{1024}\r\n');
-    expect(s(literalHeader(7, true))).toBe('~{7}\r\n');
   });
 });
 
