@@ -17,8 +17,16 @@ export interface MailboxWatcher {
  * changes in without reading the store (view-delta.ts), and the round trip was what most
  * often left a hole. Its echo from Redis is then skipped (`origin`).
  */
+/** what a change under way touches: folders by id, and an account's own folder not yet looked up (an APPEND by name) */
+export interface ChangeScope {
+  mailboxIds: readonly number[];
+  accountId?: number;
+}
+
 export class MailboxEvents {
   private readonly watchers = new Map<number, Set<MailboxWatcher>>();
+  /** this process's changes under way, by `m<folder id>` and `a<account id>` */
+  private readonly underway = new Map<string, Set<Promise<unknown>>>();
   /** names this process's notifications */
   private readonly origin = randomBytes(9).toString('base64url');
   /** how this process's notifications begin (notify.ts changeMessage) */
@@ -89,6 +97,44 @@ export class MailboxEvents {
     if (changes.length === 0) return;
     for (const change of changes) this.tell(change);
     publishMailboxChanges(this.redis, this.prefix, changes, this.origin).catch((err: Error) => this.log.warn({ err: err.message }, 'publishing mailbox changes failed'));
+  }
+
+  /**
+   * Runs a change to the store and publishes what it changed. Until it has published, the
+   * change is under way (`settled`): it may have committed a MODSEQ that no session has
+   * heard of yet.
+   */
+  async change<T extends { changes: readonly MailboxChange[] }>(scope: ChangeScope, work: () => Promise<T>): Promise<T> {
+    const running = work().then((result) => {
+      this.publish(result.changes);
+      return result;
+    });
+    const keys = new Set([...scope.mailboxIds.map((id) => `m${id}`), ...(scope.accountId === undefined ? [] : [`a${scope.accountId}`])]);
+    for (const key of keys) {
+      let set = this.underway.get(key);
+      if (!set) this.underway.set(key, (set = new Set()));
+      set.add(running);
+    }
+    try {
+      return await running;
+    } finally {
+      for (const key of keys) {
+        const set = this.underway.get(key)!;
+        set.delete(running);
+        if (set.size === 0) this.underway.delete(key);
+      }
+    }
+  }
+
+  /**
+   * Resolves once this process's changes now under way to the folder (or to its owner's
+   * folders by name) have published; null when there are none. A session missing a MODSEQ
+   * waits for them before reading the store: the missing change is most often one of
+   * them, committed by another session a moment before the one it heard of.
+   */
+  settled(mailboxId: number, ownerId: number): Promise<void> | null {
+    const running = [...(this.underway.get(`m${mailboxId}`) ?? []), ...(this.underway.get(`a${ownerId}`) ?? [])];
+    return running.length ? Promise.allSettled(running).then(() => {}) : null;
   }
 
   async close(): Promise<void> {

@@ -201,8 +201,15 @@ export class SelectedMailbox {
    * when `allowExpunge`, removed messages (EXPUNGE). RFC 9051 §7.5.1: no EXPUNGE during
    * FETCH, STORE or SEARCH, which use sequence numbers.
    */
-  async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false): Promise<Buffer[]> {
-    const delta = this.stale ? null : this.fromPending();
+  async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false, underway?: () => Promise<void> | null): Promise<Buffer[]> {
+    let delta = this.stale ? null : this.fromPending();
+    // a MODSEQ missing: most often a change of this process that has committed but not yet
+    // published (mailbox-events.ts settled); once those have, the queue may be whole
+    const waiting = delta || this.stale ? null : underway?.();
+    if (waiting) {
+      await waiting;
+      delta = this.stale ? null : this.fromPending();
+    }
     if (delta) return this.apply(delta, allowExpunge, withUid, withModseq);
     let snap: MailboxChangesSince;
     try {

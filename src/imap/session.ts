@@ -189,7 +189,8 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   async catchUp(allowExpunge: boolean, withUid: boolean): Promise<void> {
     const sel = this.selected;
     if (!sel || !sel.behind) return;
-    for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore)) this.send(line);
+    const underway = () => this.ctx.events.settled(sel.id, (sel.owner ?? this.account!).id);
+    for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore, underway)) this.send(line);
     if (sel.gone) {
       // RFC 9051 §7.1.5: the selected folder was deleted by someone else; nothing sensible is left
       this.send(untaggedStatus('BYE', 'The selected folder was deleted'));

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
-import { insertHeldContents } from '../store/inline-blob-store.js';
+import { heldParameters, insertHeldContents } from '../store/inline-blob-store.js';
 import { canonicalFlags, KEYWORD_LIMITS, sortFlags } from './flags.js';
 import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
@@ -108,7 +108,7 @@ export async function appendFromClient(
     sorted.map((r) => r.count),
     sorted.map((r) => (r.parsed ? JSON.stringify(r.parsed) : null)),
     KEYWORD_LIMITS.maxPerMailbox,
-    ...(held.size ? [[...held.keys()], [...held.values()]] : []),
+    ...(held.size ? heldParameters(held) : []),
     ...(byName ? [storedFolderName(input.name)] : []),
   ];
   // held bytes are written by the same statement, so one commit makes them and the messages durable
@@ -152,16 +152,16 @@ export async function appendFromClient(
 
 /**
  * One call of mail_append, lateral to the folder's id: $1 is the id, or the account's id
- * with the folder's name last ($18, or $20 after held bytes). A name with no folder gives
+ * with the folder's name last ($18, or $21 after held bytes). A name with no folder gives
  * the function a null id, which it refuses (HM001), so the held bytes' insert is undone too.
- * With held bytes, the CTE before the call writes them ($18 hashes, $19 bytes).
+ * With held bytes, the CTE before the call writes them ($18 hashes, $19 bytes, $20 lengths).
  */
 function appendSql(byName: boolean, held: boolean): string {
   const args = Array.from({ length: 16 }, (_, i) => `$${i + 2}`).join(', ');
-  const folder = byName ? `(SELECT id FROM mailboxes WHERE account_id = $1 AND name = ${held ? '$20' : '$18'}::text)` : '$1::bigint';
+  const folder = byName ? `(SELECT id FROM mailboxes WHERE account_id = $1 AND name = ${held ? '$21' : '$18'}::text)` : '$1::bigint';
   const call = `SELECT a.*, m.id AS mailbox_id${held ? ', ARRAY(SELECT hash FROM held_contents) AS stored' : ''}
   FROM (SELECT ${folder} AS id) m CROSS JOIN LATERAL mail_append(m.id, ${args}) a`;
-  return held ? `WITH ${insertHeldContents('$18', '$19')}\n${call}` : call;
+  return held ? `WITH ${insertHeldContents('$18', '$19', '$20')}\n${call}` : call;
 }
 const APPEND_SQL: Record<'id' | 'id+held' | 'name' | 'name+held', string> = {
   id: appendSql(false, false),

@@ -113,13 +113,24 @@ const INSERT_CONTENTS = 'INSERT INTO blob_contents (hash, bytes)';
 const ON_CONFLICT = 'ON CONFLICT (hash) DO NOTHING';
 
 /**
- * A CTE that writes held blobs' bytes (parameters `hashes` text[] and `bytes` bytea[]) in
- * the statement it starts, naming the hashes it wrote in `held_contents`. A hash whose row
- * was already there is not named: that row may belong to a blob the collector is removing
+ * A CTE that writes held blobs' bytes in the statement it starts, naming the hashes it
+ * wrote in `held_contents`. Parameters: `hashes` text[], `bytes` every blob's bytes one
+ * after another (heldParameters), `lengths` int[]. One bytea goes to PostgreSQL as binary;
+ * a bytea[] went as hex text, twice the size, to be parsed back. A hash whose row was
+ * already there is not named: that row may belong to a blob the collector is removing
  * (store/blob-refs.ts), so its caller checks it as it checks any other blob.
  */
-export const insertHeldContents = (hashes: string, bytes: string) =>
-  `held_contents AS (${INSERT_CONTENTS} SELECT * FROM unnest(${hashes}::text[], ${bytes}::bytea[]) ${ON_CONFLICT} RETURNING hash)`;
+export const insertHeldContents = (hashes: string, bytes: string, lengths: string) =>
+  `held_contents AS (${INSERT_CONTENTS}
+     SELECT h.hash, substring(${bytes}::bytea FROM (sum(h.length) OVER (ORDER BY h.i) - h.length + 1)::int FOR h.length)
+       FROM unnest(${hashes}::text[], ${lengths}::int[]) WITH ORDINALITY h(hash, length, i)
+     ${ON_CONFLICT} RETURNING hash)`;
+
+/** insertHeldContents's three parameters for the held blobs, by hash */
+export function heldParameters(held: ReadonlyMap<string, Buffer>): [string[], Buffer, number[]] {
+  const bytes = [...held.values()];
+  return [[...held.keys()], bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes), bytes.map((b) => b.length)];
+}
 
 function iteratorOf(content: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncIterator<Buffer> | Iterator<Buffer> {
   return Symbol.asyncIterator in content ? content[Symbol.asyncIterator]() : content[Symbol.iterator]();

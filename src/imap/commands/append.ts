@@ -112,14 +112,17 @@ export const append: Command<'APPEND'> = {
         if (!access && err instanceof UserError && err.code === 'no-such-mailbox') throw new ImapNo('TRYCREATE', `There is no folder "${mailbox}"`);
         throw err;
       });
-    const result = await appendOnce().catch((err: Error) => {
-      // store/blob-refs.ts: the collector took a blob as this append referenced it again; a held one is
-      // still in memory, and a second try writes it anew
-      if (err instanceof BlobVanishedError && items.some((m) => m.blobHash === err.hash && m.bytes)) return appendOnce();
-      throw err;
-    });
+    // an own folder by name is found by the append's statement: under way for every folder of the account until then
+    const scope = access ? { mailboxIds: [access.mailbox.id] } : { mailboxIds: [], accountId: account.id };
     // RFC 9051 §6.3.12: in the selected folder, the new message is announced (EXISTS) before the tagged OK
-    session.ctx.events.publish(result.changes);
+    const result = await session.ctx.events.change(scope, () =>
+      appendOnce().catch((err: Error) => {
+        // store/blob-refs.ts: the collector took a blob as this append referenced it again; a held one is
+        // still in memory, and a second try writes it anew
+        if (err instanceof BlobVanishedError && items.some((m) => m.blobHash === err.hash && m.bytes)) return appendOnce();
+        throw err;
+      }),
+    );
     return { text: 'APPEND completed', code: codes.appendUid(result.uidValidity, result.uids) };
   },
 };

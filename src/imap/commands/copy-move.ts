@@ -22,8 +22,7 @@ async function transfer(session: Session, set: SequenceSet, mailbox: string, inf
   const target = access.mailbox;
   if (uids.length === 0) return;
   const input = { sourceMailboxId: sel.id, uids: uidSetOf(uids), targetMailboxId: target.id, targetQuota: { quotaBytes: access.owner.quotaBytes } };
-  const result = move ? await moveMessages(session.ctx.db, input) : await copyMessages(session.ctx.db, session.ctx.blobs, input);
-  session.ctx.events.publish(result.changes);
+  const result = await session.ctx.events.change({ mailboxIds: [sel.id, target.id] }, () => (move ? moveMessages(session.ctx.db, input) : copyMessages(session.ctx.db, session.ctx.blobs, input)));
   const copyUid = result.sourceUids.length ? codes.copyUid(result.uidValidity, result.sourceUids, result.targetUids) : null;
   if (!move) return { code: copyUid };
   // RFC 6851 §4.3: COPYUID in an untagged OK before the EXPUNGE responses

@@ -17,8 +17,7 @@ export const expunge: Command<'EXPUNGE'> = {
       if (chosen.length === 0) return;
       uids = uidSetOf(chosen);
     }
-    const result = await expungeMessages(session.ctx.db, sel.id, uids);
-    session.ctx.events.publish(result.changes);
+    const result = await session.ctx.events.change({ mailboxIds: [sel.id] }, () => expungeMessages(session.ctx.db, sel.id, uids));
     for (const line of sel.expunge(result.uids)) session.send(line);
   },
 };

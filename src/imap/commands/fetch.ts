@@ -46,9 +46,8 @@ export const fetch: Command<'FETCH'> = {
     if (!sel.readOnly && hasRight(sel.rights, 's') && items.some(setsSeen)) {
       const unseen = uids.filter((u) => !sel.flagsOf(u).includes('\\Seen'));
       if (unseen.length) {
-        const r = await storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] });
+        const r = await session.ctx.events.change({ mailboxIds: [sel.id] }, () => storeFlags(db, { mailboxId: sel.id, uids: uidSetOf(unseen), action: 'add', flags: ['\\Seen'] }));
         for (const m of r.updated) sel.setFlags(m.uid, m.flags, m.modseq);
-        session.ctx.events.publish(r.changes);
         // RFC 9051 §6.4.5: the changed flags SHOULD be part of the FETCH response
         if (!items.some((a) => a.kind === 'FLAGS')) items = [...items, { kind: 'FLAGS' }];
       }

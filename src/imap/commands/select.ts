@@ -129,8 +129,7 @@ export const close: Command<'CLOSE'> = {
     session.select(null);
     // RFC 4314 §4: CLOSE expunges only with "e"; without it the folder is just closed
     if (!sel.readOnly && hasRight(sel.rights, 'e')) {
-      const { changes } = await expungeMessages(session.ctx.db, sel.id);
-      session.ctx.events.publish(changes);
+      await session.ctx.events.change({ mailboxIds: [sel.id] }, () => expungeMessages(session.ctx.db, sel.id));
     }
   },
 };

@@ -27,14 +27,15 @@ export const store: Command<'STORE'> = {
     // RFC 7162 §3.1: STORE UNCHANGEDSINCE enables CONDSTORE
     if (args.unchangedSince !== null) session.condstore = true;
     if (uids.length === 0) return;
-    const result = await storeFlags(session.ctx.db, {
-      mailboxId: sel.id,
-      uids: uidSetOf(uids),
-      action: ACTION[args.operation],
-      flags: args.flags,
-      ...(args.unchangedSince !== null ? { unchangedSince: args.unchangedSince } : {}),
-    });
-    session.ctx.events.publish(result.changes);
+    const result = await session.ctx.events.change({ mailboxIds: [sel.id] }, () =>
+      storeFlags(session.ctx.db, {
+        mailboxId: sel.id,
+        uids: uidSetOf(uids),
+        action: ACTION[args.operation],
+        flags: args.flags,
+        ...(args.unchangedSince !== null ? { unchangedSince: args.unchangedSince } : {}),
+      }),
+    );
     for (const m of [...result.updated, ...result.unchanged].sort((a, b) => a.uid - b.uid)) {
       sel.setFlags(m.uid, m.flags, m.modseq);
       // RFC 9051 §6.4.6: .SILENT suppresses the untagged FETCH

@@ -25,6 +25,7 @@ import * as webmailList from './020-webmail-list.js';
 import * as mailFunctions from './027-mail-functions.js';
 import * as imapEnvelope from './028-imap-envelope.js';
 import * as blobContents from './029-blob-contents.js';
+import * as systemFlags from './030-system-flags.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -55,4 +56,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 27, name: 'mail-functions', sql: mailFunctions.sql },
   { version: 28, name: 'imap-envelope', sql: imapEnvelope.sql },
   { version: 29, name: 'blob-contents', sql: blobContents.sql },
+  { version: 30, name: 'system-flags', sql: systemFlags.sql },
 ];
