@@ -21,6 +21,10 @@ export interface ImapSettings {
   clients: number;
   seconds: number;
   idleConnections: number;
+  /** the workload's windows per server, taken in turns with the reference */
+  windows: number;
+  /** the workload run unmeasured first, per server */
+  warmUpSeconds: number;
 }
 
 const FETCH_ALL_TARGET_MS = 500;

@@ -43,7 +43,15 @@ export interface WorkloadOptions {
 
 const random = (n: number) => Math.floor(Math.random() * n);
 
-export async function runWorkload(server: ImapServer, o: WorkloadOptions): Promise<WorkloadResult> {
+/** One window of the workload: what summarizeWorkload needs to add windows up. */
+export interface WorkloadWindow {
+  seconds: number;
+  errorKinds: Record<string, number>;
+  /** every operation's latency, ms, by operation */
+  latencies: Record<WorkloadOperation, number[]>;
+}
+
+export async function runWorkload(server: ImapServer, o: WorkloadOptions): Promise<WorkloadWindow> {
   const latencies = Object.fromEntries(WORKLOAD_OPERATIONS.map((op) => [op, [] as number[]])) as Record<WorkloadOperation, number[]>;
   const errorKinds: Record<string, number> = {};
   const error = (what: string) => (errorKinds[what.slice(0, 160)] = (errorKinds[what.slice(0, 160)] ?? 0) + 1);
@@ -104,11 +112,19 @@ export async function runWorkload(server: ImapServer, o: WorkloadOptions): Promi
     await client?.logout();
   };
   await Promise.all(Array.from({ length: o.clients }, (_, k) => loop(k)));
-  const seconds = (performance.now() - started) / 1000;
+  return { seconds: (performance.now() - started) / 1000, errorKinds, latencies };
+}
+
+/** The windows of one server's workload as one result: operations and seconds added up, latencies over all. */
+export function summarizeWorkload(windows: readonly WorkloadWindow[]): WorkloadResult {
+  const latencies = Object.fromEntries(WORKLOAD_OPERATIONS.map((op) => [op, windows.flatMap((w) => w.latencies[op])])) as Record<WorkloadOperation, number[]>;
+  const errorKinds: Record<string, number> = {};
+  for (const w of windows) for (const [kind, n] of Object.entries(w.errorKinds)) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
   const byOperation = Object.fromEntries(
     WORKLOAD_OPERATIONS.map((op) => [op, { count: latencies[op].length, p50: percentile(latencies[op], 50), p99: percentile(latencies[op], 99) }]),
   ) as WorkloadResult['byOperation'];
   const operations = WORKLOAD_OPERATIONS.reduce((n, op) => n + latencies[op].length, 0);
   const all = WORKLOAD_OPERATIONS.flatMap((op) => latencies[op]);
+  const seconds = windows.reduce((n, w) => n + w.seconds, 0);
   return { operations, seconds, p50: percentile(all, 50), p99: percentile(all, 99), errors: Object.values(errorKinds).reduce((a, b) => a + b, 0), errorKinds, byOperation };
 }
