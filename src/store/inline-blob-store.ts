@@ -63,7 +63,10 @@ export class InlineBlobStore implements BlobStore {
     if (recent) return recent;
     // base64 is a third larger than the bytes; bytea's text form (hex) would be twice
     const { rows } = await this.db.query<{ b: string }>(`SELECT encode(bytes, 'base64') AS b FROM blob_contents WHERE hash = $1`, [hash]);
-    return rows[0] ? Buffer.from(rows[0].b, 'base64') : undefined;
+    if (!rows[0]) return undefined;
+    const bytes = Buffer.from(rows[0].b, 'base64');
+    this.recent.remember(hash, bytes);
+    return bytes;
   }
 
   async read(hash: string): Promise<Buffer> {

@@ -1,11 +1,13 @@
-/** Small blobs just written stay in memory for their first readers (delivery parses each new message once). */
+/** Small blobs just written or read stay in memory for their next readers (delivery parses each new message once; a second device fetches it). */
 const RECENT_BLOB_MAX_BYTES = 256 * 1024;
 const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
- * The blob stores' memory of what they have just written: up to 8 MiB of blobs of at
- * most 256 KiB each, the oldest forgotten first. Delivery reads each new message right
- * after SMTP stored it; this spares that read a trip to the disk or the network.
+ * The blob stores' memory of what they have just written or read: up to 8 MiB of blobs
+ * of at most 256 KiB each, the one used longest ago forgotten first. Delivery reads each
+ * new message right after SMTP stored it, and a person's phone and desktop each fetch it;
+ * this spares those reads a trip to PostgreSQL, the disk or the network. Blobs never
+ * change (their name is their hash), so what is remembered is always right.
  */
 export class RecentBlobs {
   private readonly blobs = new Map<string, Buffer>();
@@ -35,7 +37,13 @@ export class RecentBlobs {
   }
 
   get(hash: string): Buffer | undefined {
-    return this.blobs.get(hash);
+    const bytes = this.blobs.get(hash);
+    if (bytes) {
+      // the most recently used last: Map keeps insertion order
+      this.blobs.delete(hash);
+      this.blobs.set(hash, bytes);
+    }
+    return bytes;
   }
 
   /** bytes [start, end) of a remembered blob; undefined when it is not remembered */

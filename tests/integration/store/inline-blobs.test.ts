@@ -57,6 +57,17 @@ describe('small blobs in PostgreSQL', () => {
     expect((await files.read(blob.hash)).equals(bytes)).toBe(true);
   });
 
+  it('remembers a small blob it read, so a second reader (another device) does not ask PostgreSQL again', async () => {
+    const bytes = Buffer.from('Subject: Thư mời\r\n\r\nnội dung\r\n');
+    const blob = await store.put([bytes]);
+    let reads = 0;
+    const counting = { query: ((...args: unknown[]) => (reads++, (db.query as (...a: unknown[]) => unknown)(...args))) as Db['query'] };
+    const reader = new InlineBlobStore(counting, files, MAX);
+    expect((await reader.read(blob.hash)).equals(bytes)).toBe(true);
+    expect((await reader.readRange(blob.hash, 0, 8)).toString()).toBe('Subject:');
+    expect(reads).toBe(1);
+  });
+
   it('deleting removes the row, and reading it afterwards fails', async () => {
     const blob = await store.put([Buffer.from(`xóa ${Date.now()}`)]);
     await store.delete(blob.hash);
