@@ -27,7 +27,6 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
     HOPTHU_DATA_DIR: dataDir,
     // as npm start and the deploy/ units run it
     MALLOC_ARENA_MAX: '2',
-    NODE_OPTIONS: '--max-semi-space-size=32',
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__IMAP: String(imap),
     HOPTHU_PORTS__IMAPS: String(imaps),

@@ -46,7 +46,6 @@ export async function startHopthu(opts: { dnsAddress: string; connections: numbe
     HOPTHU_DATA_DIR: dataDir,
     // as npm start and the deploy/ units run it
     MALLOC_ARENA_MAX: '2',
-    NODE_OPTIONS: '--max-semi-space-size=32',
     HOPTHU_LISTEN_HOST: '127.0.0.1',
     HOPTHU_PORTS__SMTP: String(smtp),
     HOPTHU_PORTS__SUBMISSION: String(submission),
