@@ -113,9 +113,9 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
       const turn = ready ? (w % 2 === 0 ? [ready, hopReady] : [hopReady, ready]) : [hopReady];
       for (const r of turn) await workloadWindow(r, settings, settings.seconds / windows, run);
     }
-    if (counting) await logStatements(started.databaseUrl, hopReady.windows.reduce((n, x) => n + summarizeWorkload([x.workload]).operations, 0));
     hop = finish(hopReady, settings);
     reference = ready && finish(ready, settings);
+    if (counting) await logStatements(started.databaseUrl, hop.workload.operations);
   } finally {
     if (dovecot) {
       dovecotWarnings.push(...dovecot.logLines().filter((l) => /(warning|error|fatal|panic)/i.test(l)).slice(0, 20));
