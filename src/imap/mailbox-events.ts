@@ -9,6 +9,12 @@ export interface MailboxWatcher {
   mailboxMayHaveChanged(mailboxId: number): void;
 }
 
+/** what a change under way touches: folders by id, and an account's own folder not yet looked up (an APPEND by name) */
+export interface ChangeScope {
+  mailboxIds: readonly number[];
+  accountId?: number;
+}
+
 /**
  * One Redis subscriber per process for every session's selected mailbox: changes made by
  * any process (SMTP delivery, other IMAP sessions, webmail) reach the sessions here. A
@@ -17,12 +23,6 @@ export interface MailboxWatcher {
  * changes in without reading the store (view-delta.ts), and the round trip was what most
  * often left a hole. Its echo from Redis is then skipped (`origin`).
  */
-/** what a change under way touches: folders by id, and an account's own folder not yet looked up (an APPEND by name) */
-export interface ChangeScope {
-  mailboxIds: readonly number[];
-  accountId?: number;
-}
-
 export class MailboxEvents {
   private readonly watchers = new Map<number, Set<MailboxWatcher>>();
   /** this process's changes under way, by `m<folder id>` and `a<account id>` */
