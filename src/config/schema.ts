@@ -134,6 +134,8 @@ const blobs = z
     s3: s3Blobs.optional(),
     /** blobs of at most this many bytes live in PostgreSQL (store/inline-blob-store.ts); 0: every blob in the store above */
     inlineMaxBytes: z.number().int().min(0).max(1024 * 1024).default(128 * 1024),
+    /** memory for message bodies of up to 256 KiB just written or read (store/recent-blobs.ts): a second device's FETCH needs no read; 0 turns it off */
+    cacheMegabytes: z.number().min(0).max(4096).default(64),
   })
   .prefault({})
   .superRefine((b, ctx) => {

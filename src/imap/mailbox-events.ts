@@ -51,14 +51,28 @@ export class MailboxEvents {
     });
     // what was published while the subscriber had no connection (a Redis restart, a Sentinel
     // failover) never reaches it: once it is back and subscribed again, every watcher looks again
-    let lost = false;
-    subscriber.on('close', () => (lost = true));
+    subscriber.on('close', () => (this.lost = true));
     subscriber.on('ready', () => {
-      if (!lost) return;
-      lost = false;
+      if (!this.lost) return;
       // ioredis sends the SUBSCRIBEs right after 'ready'; the PING answers after them
-      setImmediate(() => void subscriber.ping().catch(() => {}).then(() => this.recheckAll()));
+      setImmediate(() =>
+        void subscriber
+          .ping()
+          .catch(() => {})
+          .then(() => {
+            this.lost = false;
+            this.recheckAll();
+          }),
+      );
     });
+  }
+
+  /** the subscriber has lost its connection and is not yet subscribed again: notifications may be missing */
+  private lost = false;
+
+  /** every notification published now reaches this process (selected-mailbox.ts reopenOwn needs no read then) */
+  get listening(): boolean {
+    return !this.lost && this.subscriber.status === 'ready';
   }
 
   private recheckAll(): void {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { mailboxChangesSince, mailboxSnapshot, ownMailboxChangesSince, storedFolderName, type Mailbox, type MailboxChange, type MailboxChangesSince, type MailboxSnapshot } from '../mail/index.js';
+import { mailboxChangesSince, mailboxSnapshot, ownMailboxChangesSince, storedFolderName, type Mailbox, type MailboxChange, type MailboxChangesSince } from '../mail/index.js';
 import { FromNotifications, type ViewDelta } from './view-delta.js';
 import { rangesValues, resolveSequenceSet, type SequenceSet } from './protocol/sequence-set.js';
 import { atom, formatSequenceSet, untagged, type ImapValue } from './protocol/response-writer.js';
@@ -40,6 +40,8 @@ export class SelectedMailbox {
   private localModseq = new Map<number, number>();
   /** the folder was deleted by another session */
   gone = false;
+  /** the highest UID the folder has given out, as far as the view knows (expunged ones too): UIDNEXT - 1 */
+  private lastUid: number;
   /** RFC 5182 §2.1: the UIDs SEARCH RETURN (SAVE) kept, named by "$"; expunged ones drop out */
   saved: number[] = [];
   /** RFC 7162 §3.2.10: the session enabled QRESYNC, so expunges are announced as VANISHED */
@@ -49,7 +51,7 @@ export class SelectedMailbox {
   /** the owner when the folder is another account's (the shared namespace); its rights are checked again before each command */
   owner: Account | null = null;
 
-  constructor(snapshot: MailboxSnapshot, readOnly: boolean) {
+  constructor(snapshot: ViewSnapshot, readOnly: boolean) {
     this.id = snapshot.mailbox.id;
     this.name = snapshot.mailbox.name;
     this.readOnly = readOnly;
@@ -60,6 +62,7 @@ export class SelectedMailbox {
     this.uids = [...snapshot.uids];
     snapshot.uids.forEach((uid, i) => this.flags.set(uid, snapshot.flags[i] ?? []));
     this.keywords = [...snapshot.mailbox.keywords];
+    this.lastUid = snapshot.mailbox.uidNext - 1;
   }
 
   get exists(): number {
@@ -202,14 +205,7 @@ export class SelectedMailbox {
    * FETCH, STORE or SEARCH, which use sequence numbers.
    */
   async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false, underway?: () => Promise<void> | null): Promise<Buffer[]> {
-    let delta = this.stale ? null : this.fromPending();
-    // a MODSEQ missing: most often a change of this process that has committed but not yet
-    // published (mailbox-events.ts settled); once those have, the queue may be whole
-    const waiting = delta || this.stale ? null : underway?.();
-    if (waiting) {
-      await waiting;
-      delta = this.stale ? null : this.fromPending();
-    }
+    const delta = await this.heardDelta(underway);
     if (delta) return this.apply(delta, allowExpunge, withUid, withModseq);
     let snap: MailboxChangesSince;
     try {
@@ -219,6 +215,19 @@ export class SelectedMailbox {
       return [];
     }
     return this.apply(deltaOfSnapshot(snap), allowExpunge, withUid, withModseq);
+  }
+
+  /** the queued changes as one delta (fromPending), once this process's changes under way have published if one is missing; null: read the store */
+  private async heardDelta(underway?: () => Promise<void> | null): Promise<ViewDelta | null> {
+    let delta = this.stale ? null : this.fromPending();
+    // a MODSEQ missing: most often a change of this process that has committed but not yet
+    // published (mailbox-events.ts settled); once those have, the queue may be whole
+    const waiting = delta || this.stale ? null : underway?.();
+    if (waiting) {
+      await waiting;
+      delta = this.stale ? null : this.fromPending();
+    }
+    return delta;
   }
 
   /**
@@ -255,9 +264,19 @@ export class SelectedMailbox {
    * the folder. Null when the name now names another folder or none (renamed, deleted,
    * \Noselect): the caller opens it as any other.
    */
-  async reopenOwn(db: Queryable, accountId: number, name: string, readOnly: boolean): Promise<SelectedMailbox | null> {
+  async reopenOwn(db: Queryable, accountId: number, name: string, readOnly: boolean, heard: HeardChanges): Promise<SelectedMailbox | null> {
     // another name (a client going from folder to folder) is opened as any other, without this read
     if (this.gone || this.owner || storedFolderName(name) !== this.name) return null;
+    // every change since the view was read has been heard of, in MODSEQ order: the view with
+    // them is the folder as of the last one, and needs no read. A change committed elsewhere
+    // and not yet heard of is told afterwards (EXISTS, FETCH, EXPUNGE), as if made just after
+    // this SELECT. Not while notifications may be lost (heard.listening): a rename or deletion
+    // marks the view stale, so the name still names this folder
+    const delta = heard.listening ? await this.heardDelta(heard.underway) : null;
+    if (delta && !this.gone) {
+      this.apply(delta, true, false, false);
+      return this.carriedTo({ id: this.id, name: this.name, uidValidity: this.uidValidity, uidNext: this.lastUid + 1, highestModseq: this.syncedModseq, keywords: this.keywords }, readOnly);
+    }
     const snap = await ownMailboxChangesSince(db, accountId, name, this.syncedModseq);
     if (!snap || snap.mailbox.id !== this.id || snap.mailbox.noselect) return null;
     return this.caughtUpTo(db, snap, readOnly);
@@ -277,8 +296,8 @@ export class SelectedMailbox {
    * changes still queued after them. This view ends here, so its messages move to the new
    * one rather than being copied (a client re-SELECTs its folder often).
    */
-  private carriedTo(mailbox: Mailbox, readOnly: boolean): SelectedMailbox {
-    const next = new SelectedMailbox({ mailbox, uids: [], modseqs: [], flags: [] }, readOnly);
+  private carriedTo(mailbox: ViewFolder, readOnly: boolean): SelectedMailbox {
+    const next = new SelectedMailbox({ mailbox, uids: [], flags: [] }, readOnly);
     [next.uids, next.flags] = [this.uids, this.flags];
     [this.uids, this.flags] = [[], new Map()];
     for (const change of this.pending) next.noteChange(change);
@@ -296,7 +315,10 @@ export class SelectedMailbox {
       this.keywords = [...delta.keywords];
       out.push(untagged(atom('FLAGS'), permanentFlagAtoms(this.keywords, false)));
     }
-    for (const uid of delta.expunged) if (this.seqOf(uid) > 0) this.heldBackExpunges.add(uid);
+    for (const uid of delta.expunged) {
+      if (this.seqOf(uid) > 0) this.heldBackExpunges.add(uid);
+      if (uid > this.lastUid) this.lastUid = uid;
+    }
     if (allowExpunge) {
       out.push(...this.expunge(this.heldBackExpunges));
       this.heldBackExpunges.clear();
@@ -308,6 +330,7 @@ export class SelectedMailbox {
       if (uid > max) {
         // RFC 9051 §2.3.1.1: UIDs ascend, so a new message goes at the end
         this.uids.push(uid);
+        if (uid > this.lastUid) this.lastUid = uid;
         this.flags.set(uid, f);
         added = true;
         continue;
@@ -327,6 +350,24 @@ export class SelectedMailbox {
     if (added) out.push(untagged(this.exists, atom('EXISTS')));
     return out;
   }
+}
+
+/** what a view needs of its folder's row */
+export type ViewFolder = Pick<Mailbox, 'id' | 'name' | 'uidValidity' | 'uidNext' | 'highestModseq' | 'keywords'>;
+
+/** what a view is made from: the folder's row and its messages (snapshot.ts), or what an earlier view knew */
+export interface ViewSnapshot {
+  mailbox: ViewFolder;
+  uids: readonly number[];
+  flags: ReadonlyArray<readonly string[]>;
+}
+
+/** how a session hears of its folder's changes (mailbox-events.ts) */
+export interface HeardChanges {
+  /** notifications reach this process now; when they may not have, the store is read */
+  listening: boolean;
+  /** this process's changes under way to the folder, to wait for when a MODSEQ is missing */
+  underway(): Promise<void> | null;
 }
 
 /** what the store says changed, as the delta `apply` takes */

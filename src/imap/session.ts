@@ -13,7 +13,7 @@ import type { MailboxWatcher } from './mailbox-events.js';
 import { ImapNo } from './errors.js';
 import { CommandReader, type CommandReaderOwner, type CommandRejection, type ContinuationLine, type LiteralDecision, type LiteralRequest, type ReadCommand } from './protocol/command-reader.js';
 import { continuation, untaggedStatus, codes, statusResponse } from './protocol/response-writer.js';
-import type { SelectedMailbox } from './selected-mailbox.js';
+import type { HeardChanges, SelectedMailbox } from './selected-mailbox.js';
 
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
 
@@ -189,13 +189,18 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   async catchUp(allowExpunge: boolean, withUid: boolean): Promise<void> {
     const sel = this.selected;
     if (!sel || !sel.behind) return;
-    const underway = () => this.ctx.events.settled(sel.id, (sel.owner ?? this.account!).id);
-    for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore, underway)) this.send(line);
+    for (const line of await sel.sync(this.ctx.db, allowExpunge, withUid, this.condstore, this.heardChanges(sel).underway)) this.send(line);
     if (sel.gone) {
       // RFC 9051 §7.1.5: the selected folder was deleted by someone else; nothing sensible is left
       this.send(untaggedStatus('BYE', 'The selected folder was deleted'));
       this.close();
     }
+  }
+
+  /** how `sel` hears of its folder's changes: this process's under way, and the others' through Redis */
+  heardChanges(sel: SelectedMailbox): HeardChanges {
+    const events = this.ctx.events;
+    return { listening: events.listening, underway: () => events.settled(sel.id, (sel.owner ?? this.account!).id) };
   }
 
   select(sel: SelectedMailbox | null): void {

@@ -32,9 +32,10 @@ const writevFd = promisify(writev);
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
-  private readonly recent = new RecentBlobs();
-
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly recent = new RecentBlobs(),
+  ) {
     this.tmpDir = path.join(dir, 'tmp');
   }
 

@@ -18,13 +18,12 @@ import { RecentBlobs } from './recent-blobs.js';
  * Content-addressed either way: the same bytes put twice are one row or one file.
  */
 export class InlineBlobStore implements BlobStore {
-  private readonly recent = new RecentBlobs();
-
   constructor(
     private readonly db: Queryable,
     /** where blobs larger than maxBytes go */
     readonly larger: BlobStore,
     private readonly maxBytes: number,
+    private readonly recent = new RecentBlobs(),
   ) {}
 
   async put(content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<StoredBlob> {

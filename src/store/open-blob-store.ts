@@ -5,6 +5,7 @@ import type { BlobStore } from './blob-store.js';
 import type { Queryable } from './db.js';
 import { FileBlobStore } from './file-blob-store.js';
 import { InlineBlobStore } from './inline-blob-store.js';
+import { RecentBlobs } from './recent-blobs.js';
 import { S3BlobStore } from './s3-blob-store.js';
 
 /**
@@ -16,9 +17,11 @@ import { S3BlobStore } from './s3-blob-store.js';
  */
 export async function openBlobStore(config: Pick<Config, 'dataDir' | 'blobs'>, db: Queryable, log?: Logger): Promise<BlobStore> {
   const s3 = config.blobs.s3;
+  // one memory for both stores: a blob's hash names it in either
+  const recent = new RecentBlobs(config.blobs.cacheMegabytes * 2 ** 20);
   const larger =
     config.blobs.store === 's3' && s3
-      ? await new S3BlobStore({ ...s3, tmpDir: path.join(config.dataDir, 'tmp', 's3-uploads'), ...(log ? { log } : {}) }).init()
-      : await new FileBlobStore(path.join(config.dataDir, 'blobs')).init();
-  return new InlineBlobStore(db, larger, config.blobs.inlineMaxBytes);
+      ? await new S3BlobStore({ ...s3, tmpDir: path.join(config.dataDir, 'tmp', 's3-uploads'), recent, ...(log ? { log } : {}) }).init()
+      : await new FileBlobStore(path.join(config.dataDir, 'blobs'), recent).init();
+  return new InlineBlobStore(db, larger, config.blobs.inlineMaxBytes, recent);
 }

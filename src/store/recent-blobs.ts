@@ -1,17 +1,22 @@
 /** Small blobs just written or read stay in memory for their next readers (delivery parses each new message once; a second device fetches it). */
 const RECENT_BLOB_MAX_BYTES = 256 * 1024;
-const RECENT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
+/** a store made without one (tests, tools) remembers this much */
+const DEFAULT_TOTAL_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
- * The blob stores' memory of what they have just written or read: up to 8 MiB of blobs
- * of at most 256 KiB each, the one used longest ago forgotten first. Delivery reads each
- * new message right after SMTP stored it, and a person's phone and desktop each fetch it;
- * this spares those reads a trip to PostgreSQL, the disk or the network. Blobs never
- * change (their name is their hash), so what is remembered is always right.
+ * The blob stores' memory of what they have just written or read: up to `maxTotalBytes`
+ * (blobs.cacheMegabytes) of blobs of at most 256 KiB each, the one used longest ago
+ * forgotten first. Delivery reads each new message right after SMTP stored it, and a
+ * person's phone and desktop each fetch it; this spares those reads a trip to PostgreSQL,
+ * the disk or the network. Blobs never change (their name is their hash), so what is
+ * remembered is always right, and the stores of one process share one memory
+ * (open-blob-store.ts).
  */
 export class RecentBlobs {
   private readonly blobs = new Map<string, Buffer>();
   private bytes = 0;
+
+  constructor(private readonly maxTotalBytes = DEFAULT_TOTAL_MAX_BYTES) {}
 
   /** Gathers a blob's chunks while it is being stored, for as long as it is small enough to remember. */
   collector(): SmallBlobCollector {
@@ -23,7 +28,7 @@ export class RecentBlobs {
     this.blobs.set(hash, bytes);
     this.bytes += bytes.length;
     for (const [old, buffer] of this.blobs) {
-      if (this.bytes <= RECENT_TOTAL_MAX_BYTES) break;
+      if (this.bytes <= this.maxTotalBytes) break;
       this.blobs.delete(old);
       this.bytes -= buffer.length;
     }

@@ -18,6 +18,8 @@ export interface S3BlobStoreOptions extends S3Location {
   tmpDir: string;
   retry?: Partial<RetryPolicy>;
   log?: Logger;
+  /** the process's memory of recent blobs (open-blob-store.ts) */
+  recent?: RecentBlobs;
 }
 
 /**
@@ -29,9 +31,10 @@ export interface S3BlobStoreOptions extends S3Location {
  */
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
-  private readonly recent = new RecentBlobs();
+  private readonly recent: RecentBlobs;
 
   constructor(private readonly options: S3BlobStoreOptions) {
+    this.recent = options.recent ?? new RecentBlobs();
     this.client = new S3Client(options, { ...DEFAULT_RETRY, ...options.retry }, options.log);
   }
 

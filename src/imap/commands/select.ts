@@ -30,8 +30,8 @@ async function open(session: Session, { mailbox: name, condstore, qresync }: Sel
 }
 
 async function openAfterClosing(session: Session, name: string, readOnly: boolean, examine: boolean, previous: SelectedMailbox | null, qresync: QresyncParams | null) {
-  // the session's own folder again: found and caught up in one read (selected-mailbox.ts)
-  const reopened = previous && !isSharedName(name) ? await previous.reopenOwn(session.ctx.db, session.account!.id, name, readOnly) : null;
+  // the session's own folder again: its view with the changes heard of since, or found and caught up in one read (selected-mailbox.ts)
+  const reopened = previous && !isSharedName(name) ? await previous.reopenOwn(session.ctx.db, session.account!.id, name, readOnly, session.heardChanges(previous)) : null;
   const { sel, shownName } = reopened ? { sel: reopened, shownName: reopened.name } : await openFolder(session, name, readOnly, previous);
   readOnly = sel.readOnly;
   session.send(untagged(atom('FLAGS'), permanentFlagAtoms(sel.keywords, false)));

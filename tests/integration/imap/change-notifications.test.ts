@@ -75,10 +75,12 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     const fresh = await rawLoggedIn(t.server.ports.imap!);
     await fresh.command('s', 'SELECT Nhan');
     expect(await b.command('f', fetchAll)).toEqual(await fresh.command('f', fetchAll));
-    // and a SELECT of the same folder again reuses it: one read finds the folder and what changed since the view
+    // and a SELECT of the same folder again reuses it with what it heard of, reading nothing:
+    // UIDNEXT 5 counts UID 4, appended and expunged meanwhile
     const before = statements;
     const again = await b.command('s2', 'SELECT Nhan');
-    expect(statements - before).toBe(1);
+    expect(statements - before).toBe(0);
+    expect(again).toContain('* OK [UIDNEXT 5] Predicted next UID');
     const reselected = await fresh.command('s2', 'SELECT Nhan');
     expect(again).toEqual(reselected);
     expect(again[0]).toBe('* OK [CLOSED] Previous folder is now closed');
@@ -101,6 +103,28 @@ describe('selected sessions and change notifications (RFC 9051 §7.5.1, RFC 7162
     expect(catchUpReads).toBe(reads + 2);
     b.write('DONE\r\n');
     expect(await b.line()).toBe('i OK IDLE terminated');
+    for (const c of [a, b]) c.close();
+  });
+
+  it('a SELECT of the same folder again reads the store when a MODSEQ was never announced; one never followed by another waits for NOOP', async () => {
+    const a = await rawLoggedIn(t.server.ports.imap!);
+    const id = await folder(a, 'Lai', 3);
+    const b = await rawLoggedIn(t.server.ports.imap!);
+    await b.command('s', 'SELECT Lai');
+    // unannounced, then announced: the view has a hole, so the SELECT reads the store
+    await storeFlags(t.server.runtime.db, { mailboxId: id, uids: [[1, 1]], action: 'add', flags: ['\\Answered'] });
+    await a.command('s', 'SELECT Lai');
+    await a.command('f', 'UID STORE 3 +FLAGS (\\Flagged)');
+    let before = statements;
+    await b.command('s2', 'SELECT Lai');
+    expect(statements - before).toBe(1);
+    expect(await b.command('f', 'UID FETCH 1:3 (FLAGS)')).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Answered))', '* 2 FETCH (UID 2 FLAGS ())', '* 3 FETCH (UID 3 FLAGS (\\Flagged))', 'f OK UID FETCH completed']);
+    // unannounced and nothing after it: nothing tells the view, as nothing tells a session in IDLE; NOOP looks (RFC 9051 §6.1.2)
+    await storeFlags(t.server.runtime.db, { mailboxId: id, uids: [[2, 2]], action: 'add', flags: ['\\Seen'] });
+    before = statements;
+    await b.command('s3', 'SELECT Lai');
+    expect(statements - before).toBe(0);
+    expect(await b.command('n', 'NOOP')).toEqual(['* 2 FETCH (FLAGS (\\Seen))', 'n OK NOOP completed']);
     for (const c of [a, b]) c.close();
   });
 

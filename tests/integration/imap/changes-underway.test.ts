@@ -51,7 +51,7 @@ async function watchedFolder(local: string) {
     }) as Queryable['query'],
   };
   const catchUp = () => view.sync(db, true, true, false, () => events.settled(inbox.id, account.id));
-  return { account, inbox, view, counted, catchUp };
+  return { account, inbox, view, counted: Object.assign(counted, { db }), catchUp };
 }
 
 const flag = (mailboxId: number, uid: number, name: string) => storeFlags(m.db, { mailboxId, uids: [[uid, uid]], action: 'add', flags: [name] });
@@ -107,5 +107,29 @@ describe('a MODSEQ heard of before the one below it (mailbox-events.ts change, s
     const lines = (await catchUp()).map((l) => l.toString());
     expect(lines).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Answered))\r\n', '* 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n']);
     expect(counted.reads).toBe(1);
+  });
+});
+
+describe('whether every notification reaches this process (MailboxEvents.listening)', () => {
+  it('is false from the moment the subscriber loses Redis until it has subscribed again, and a re-SELECT then reads the store', async () => {
+    const { account, inbox, view, counted } = await watchedFolder('listening1');
+    const subscriber = connections[0]!;
+    expect(events.listening).toBe(true);
+    const heard = () => ({ listening: events.listening, underway: () => events.settled(inbox.id, account.id) });
+    // heard of everything: the same folder again is the view, without a read
+    const same = await view.reopenOwn(counted.db, account.id, 'INBOX', false, heard());
+    expect(same?.exists).toBe(3);
+    expect(counted.reads).toBe(0);
+
+    const closed = new Promise((r) => subscriber.once('close', r));
+    subscriber.disconnect(true);
+    await closed;
+    expect(events.listening).toBe(false);
+    const again = await same!.reopenOwn(counted.db, account.id, 'INBOX', false, heard());
+    expect(again?.exists).toBe(3);
+    expect(counted.reads).toBe(1);
+    const deadline = Date.now() + 10_000;
+    while (!events.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events.listening).toBe(true);
   });
 });

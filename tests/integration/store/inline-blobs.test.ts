@@ -76,7 +76,7 @@ describe('small blobs in PostgreSQL', () => {
   });
 
   it('with inlineMaxBytes 0 every blob is a file, as before', async () => {
-    const config = { dataDir: path.join(env.dir, 'data0'), blobs: { store: 'file' as const, inlineMaxBytes: 0 } };
+    const config = { dataDir: path.join(env.dir, 'data0'), blobs: { store: 'file' as const, inlineMaxBytes: 0, cacheMegabytes: 8 } };
     const opened = await openBlobStore(config, db);
     const blob = await opened.put([Buffer.from(`Công văn ${Date.now()}`)]);
     expect(await rowOf(blob.hash)).toBeUndefined();
@@ -84,7 +84,7 @@ describe('small blobs in PostgreSQL', () => {
   });
 
   it('the server default keeps a typical message (4 KB) in PostgreSQL', async () => {
-    const config = { dataDir: path.join(env.dir, 'data1'), blobs: { store: 'file' as const, inlineMaxBytes: 128 * 1024 } };
+    const config = { dataDir: path.join(env.dir, 'data1'), blobs: { store: 'file' as const, inlineMaxBytes: 128 * 1024, cacheMegabytes: 8 } };
     const opened = await openBlobStore(config, db);
     const blob = await opened.put([randomBytes(4096)]);
     expect(await rowOf(blob.hash)).toEqual({ n: 4096 });

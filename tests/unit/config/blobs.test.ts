@@ -10,9 +10,9 @@ const s3Env = {
 };
 
 describe('configuration: blobs', () => {
-  it('blobs up to 128 KiB are kept in PostgreSQL, larger ones are files under the data directory, unless configured otherwise', () => {
-    expect(loadConfig({ env: {} }).blobs).toEqual({ store: 'file', inlineMaxBytes: 131072 });
-    expect(loadConfig({ env: { HOPTHU_BLOBS__INLINE_MAX_BYTES: '0' } }).blobs).toEqual({ store: 'file', inlineMaxBytes: 0 });
+  it('blobs up to 128 KiB are kept in PostgreSQL, larger ones are files under the data directory, 64 MiB of recent ones in memory, unless configured otherwise', () => {
+    expect(loadConfig({ env: {} }).blobs).toEqual({ store: 'file', inlineMaxBytes: 131072, cacheMegabytes: 64 });
+    expect(loadConfig({ env: { HOPTHU_BLOBS__INLINE_MAX_BYTES: '0', HOPTHU_BLOBS__CACHE_MEGABYTES: '0' } }).blobs).toEqual({ store: 'file', inlineMaxBytes: 0, cacheMegabytes: 0 });
   });
 
   it('blobs.s3 from the environment, the secret key included, with defaults for the rest', () => {
@@ -20,6 +20,7 @@ describe('configuration: blobs', () => {
       store: 's3',
       s3: { endpoint: 'https://minio.tinh.gov.vn:9000', region: 'us-east-1', bucket: 'hopthu-blobs', prefix: '', accessKeyId: 'hopthu', secretAccessKey: 'bi-mat-rat-dai', forcePathStyle: true },
       inlineMaxBytes: 131072,
+      cacheMegabytes: 64,
     });
   });
 
@@ -38,6 +39,7 @@ describe('configuration: blobs', () => {
     ['HOPTHU_BLOBS__S3__SECRET_ACCESS_KEY', '', /blobs\.s3\.secretAccessKey/],
     ['HOPTHU_BLOBS__INLINE_MAX_BYTES', '-1', /blobs\.inlineMaxBytes/],
     ['HOPTHU_BLOBS__INLINE_MAX_BYTES', '5000000', /blobs\.inlineMaxBytes/],
+    ['HOPTHU_BLOBS__CACHE_MEGABYTES', '-8', /blobs\.cacheMegabytes/],
   ])('%s=%s is refused, naming the key and what is allowed', (name, value, message) => {
     expect(() => loadConfig({ env: { ...s3Env, [name]: value } })).toThrowError(message);
   });

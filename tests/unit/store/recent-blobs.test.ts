@@ -17,6 +17,16 @@ describe('RecentBlobs: what a blob store has just written or read', () => {
     expect(recent.range('h32', 1, 3)?.length).toBe(2);
   });
 
+  it('keeps as much as it is given (blobs.cacheMegabytes), and nothing with 0', () => {
+    const recent = new RecentBlobs(1024 * KB);
+    for (let n = 0; n < 5; n++) recent.remember(`h${n}`, blob(n));
+    expect(recent.get('h0')).toBeUndefined();
+    expect([1, 2, 3, 4].map((n) => recent.get(`h${n}`)?.[0])).toEqual([1, 2, 3, 4]);
+    const none = new RecentBlobs(0);
+    none.remember('h', blob(1));
+    expect(none.get('h')).toBeUndefined();
+  });
+
   it('forgets a deleted blob at once', () => {
     const recent = new RecentBlobs();
     recent.remember('gone', blob(1));
