@@ -11,7 +11,8 @@
  *      seconds are cut into BENCH_IMAP_WINDOWS (3) windows and the two servers take turns
  *      (Dovecot, hopthu; hopthu, Dovecot; ...), the other one idle meanwhile: on a shared
  *      machine whose speed drifts by the minute, each then runs in the same stretches.
- *      Before the first window each runs it BENCH_IMAP_WARMUP_SECONDS (5) unmeasured.
+ *      Before the first window each runs it BENCH_IMAP_WARMUP_SECONDS (15) unmeasured: hopthu's
+ *      node process needs about that long to reach its steady speed (V8's optimizing compiler).
  * Steps 1 and 2 run on each server alone: Dovecot's first, then hopthu's.
  * BENCH_IMAP_REFERENCE=0 skips Dovecot even when it is installed.
  */
@@ -59,7 +60,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
     seconds: intEnv('BENCH_IMAP_SECONDS', 30),
     idleConnections: intEnv('BENCH_IMAP_IDLE_CONNECTIONS', 5000),
     windows: intEnv('BENCH_IMAP_WINDOWS', 3, 1),
-    warmUpSeconds: intEnv('BENCH_IMAP_WARMUP_SECONDS', 5, 0),
+    warmUpSeconds: intEnv('BENCH_IMAP_WARMUP_SECONDS', 15, 0),
   };
   const withReference = intEnv('BENCH_IMAP_REFERENCE', 1, 0) === 1;
   if (!opts.skipBuild) log(`built dist/ in ${buildDist().toFixed(1)} s`);

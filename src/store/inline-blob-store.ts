@@ -55,6 +55,11 @@ export class InlineBlobStore implements BlobStore {
     return { hash: createHash('sha256').update(bytes).digest('hex'), size, bytes };
   }
 
+  /** a held blob whose bytes its caller's statement has written: remembered as a put's are */
+  wrote(hash: string, bytes: Buffer): void {
+    this.recent.remember(hash, bytes);
+  }
+
   /** the bytes of an inline blob, or undefined when it is not one */
   private async inline(hash: string): Promise<Buffer | undefined> {
     assertBlobHash(hash);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailEnv, message, type MailEnv } from './mail-env.js';
 import { appendFromClient } from '../../../src/mail/imap-append.js';
 import { holdBlob, InlineBlobStore } from '../../../src/store/inline-blob-store.js';
+import type { Queryable } from '../../../src/store/db.js';
 import { fetchMessages } from '../../../src/mail/fetch.js';
 import { findMailbox, type Mailbox } from '../../../src/mail/mailboxes.js';
 import type { BlobStore } from '../../../src/store/blob-store.js';
@@ -78,7 +79,9 @@ describe('APPEND into the store (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND)', () =
 
   it("an account's own folder by name (INBOX in any case) is found by the append's statement; a name with no folder writes nothing, held bytes included", async () => {
     const bytes = Buffer.from(message({ subject: 'Theo tên thư mục' }));
-    const inline = new InlineBlobStore(m.db, m.blobs, 128 * 1024);
+    let storeQueries = 0;
+    const counted = { query: (...args: unknown[]) => (storeQueries++, (m.db.query as (...a: unknown[]) => unknown)(...args)) } as unknown as Queryable;
+    const inline = new InlineBlobStore(counted, m.blobs, 128 * 1024);
     const held = await holdBlob(inline, [bytes]);
     expect(held.bytes).toBeTruthy();
     const item = { blobHash: held.hash, size: held.size, bytes: held.bytes! };
@@ -91,5 +94,9 @@ describe('APPEND into the store (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND)', () =
     expect(r.changes[0]).toMatchObject({ type: 'exists', mailboxId: box.id, uid: r.uids[0] });
     expect((await fetchMessages(m.db, box.id, [[r.uids[0]!, r.uids[0]!]]))[0]?.blobHash).toBe(held.hash);
     expect((await m.db.query('SELECT 1 FROM blob_contents WHERE hash = $1', [held.hash])).rowCount).toBe(1);
+    // written by the append's statement, and remembered as a put's bytes are: the next read asks nothing
+    const queries = storeQueries;
+    expect((await inline.read(held.hash)).equals(bytes)).toBe(true);
+    expect(storeQueries).toBe(queries);
   });
 });
