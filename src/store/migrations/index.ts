@@ -26,6 +26,7 @@ import * as mailFunctions from './027-mail-functions.js';
 import * as imapEnvelope from './028-imap-envelope.js';
 import * as blobContents from './029-blob-contents.js';
 import * as systemFlags from './030-system-flags.js';
+import * as singleStore from './031-single-store.js';
 
 /** Ordered migrations; a migration once released is never edited, only followed. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -57,4 +58,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 28, name: 'imap-envelope', sql: imapEnvelope.sql },
   { version: 29, name: 'blob-contents', sql: blobContents.sql },
   { version: 30, name: 'system-flags', sql: systemFlags.sql },
+  { version: 31, name: 'single-store', sql: singleStore.sql },
 ];

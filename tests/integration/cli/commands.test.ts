@@ -42,7 +42,7 @@ describe('hopthu CLI', { timeout: 120_000 }, () => {
     expect(first.code).toBe(0);
     // every migration, in the order of their versions
     expect(first.stdout).toBe(`applied: ${[...migrations].sort((a, b) => a.version - b.version).map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`).join(', ')}\n`);
-    expect(first.stdout).toMatch(/^applied: 001-identity, 002-audit, 003-mail, .*030-system-flags\n$/);
+    expect(first.stdout).toMatch(/^applied: 001-identity, 002-audit, 003-mail, .*031-single-store\n$/);
     expect((await runCli(['migrate'], fresh)).stdout).toBe('the database is up to date\n');
   });
 

@@ -63,6 +63,19 @@ describe('STORE (RFC 9051 §6.4.6)', () => {
     expect((await getMailboxById(m.db, box.id))!.keywords).not.toContain('KhongCo');
   });
 
+  it('one message, system flags (migration 031): -FLAGS and +FLAGS keep UNSEEN and HIGHESTMODSEQ right; a UID not in the folder changes nothing', async () => {
+    const before = await mailboxStatus(m.db, box.id);
+    const off = await storeFlags(m.db, { mailboxId: box.id, uids: [[5, 5]], action: 'remove', flags: ['\\Seen'] });
+    expect(off.updated).toEqual([{ uid: 5, flags: [], modseq: before.highestModseq + 1 }]);
+    expect(await mailboxStatus(m.db, box.id)).toMatchObject({ unseen: before.unseen + 1, highestModseq: before.highestModseq + 1 });
+    const on = await storeFlags(m.db, { mailboxId: box.id, uids: [[5, 5]], action: 'add', flags: ['\\Seen', '\\Answered'] });
+    expect(on.updated).toEqual([{ uid: 5, flags: ['\\Answered', '\\Seen'], modseq: before.highestModseq + 2 }]);
+    expect(await flagsOf(5)).toEqual(['\\Answered', '\\Seen']);
+    const none = await storeFlags(m.db, { mailboxId: box.id, uids: [[99, 99]], action: 'add', flags: ['\\Seen'] });
+    expect(none).toMatchObject({ updated: [], unchanged: [], modified: [], modseq: null });
+    expect(await mailboxStatus(m.db, box.id)).toMatchObject({ unseen: before.unseen, highestModseq: before.highestModseq + 2 });
+  });
+
   it('refuses \\Recent, unknown system flags and keywords that are not atoms (RFC 9051 §2.3.2)', async () => {
     for (const bad of ['\\Recent', '\\Important', 'has space', 'brack]et', 'quo"te', '']) {
       expect(await codeOf(storeFlags(m.db, { mailboxId: box.id, uids: ALL_UIDS, action: 'add', flags: [bad] }))).toBe('bad-flag');
