@@ -31,6 +31,8 @@ export class MailboxEvents {
   private readonly origin = randomBytes(9).toString('base64url');
   /** how this process's notifications begin (notify.ts changeMessage) */
   private readonly echo = `{"origin":"${this.origin}"`;
+  /** the subscriber has lost its connection and is not yet subscribed again: notifications may be missing */
+  private lost = false;
 
   constructor(
     private readonly subscriber: Redis,
@@ -66,9 +68,6 @@ export class MailboxEvents {
       );
     });
   }
-
-  /** the subscriber has lost its connection and is not yet subscribed again: notifications may be missing */
-  private lost = false;
 
   /** every notification published now reaches this process (selected-mailbox.ts reopenOwn needs no read then) */
   get listening(): boolean {

@@ -14,7 +14,8 @@ import { SYSTEM_FLAGS } from '../../mail/flags.js';
  * is (migration 029): with the default toast_tuple_target a row past 2 KB was compressed
  * with pglz at every APPEND of a new message, for a table that stays small.
  */
-const SYSTEM_FLAGS_SQL = `ARRAY[${SYSTEM_FLAGS.map((f) => `'${f}'`).join(', ')}]`;
+/** the system flags as an SQL array literal, for a plpgsql test of flags that need no keyword spelling */
+export const SYSTEM_FLAGS_SQL = `ARRAY[${SYSTEM_FLAGS.map((f) => `'${f}'`).join(', ')}]`;
 
 export const sql = `
 CREATE OR REPLACE FUNCTION mail_store_flags(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_action text,

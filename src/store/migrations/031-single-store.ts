@@ -1,4 +1,4 @@
-import { SYSTEM_FLAGS } from '../../mail/flags.js';
+import { SYSTEM_FLAGS_SQL } from './030-system-flags.js';
 
 /**
  * STORE of system flags on one message, adding or removing (what a mail client does
@@ -12,8 +12,6 @@ import { SYSTEM_FLAGS } from '../../mail/flags.js';
  * measured with pgbench on one connection, a +FLAGS / -FLAGS pair of one message took
  * 0.68 ms instead of 1.0-1.2.
  */
-const SYSTEM_FLAGS_SQL = `ARRAY[${SYSTEM_FLAGS.map((f) => `'${f}'`).join(', ')}]`;
-
 export const sql = `
 ALTER FUNCTION mail_store_flags(bigint, bigint[], bigint[], text, bigint, text[], int) RENAME TO mail_store_flags_ranges;
 
