@@ -19,6 +19,7 @@ import { ConnectionCounter } from '../shared/connection-counter.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startImap } from '../imap/start.js';
 import { startWeb } from './web.js';
+import { runStopSteps, type StopStep } from './stop-steps.js';
 
 export const ROLES = ['smtp', 'imap', 'worker', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -45,7 +46,10 @@ export function parseRoles(value: string | undefined): Role[] {
 /** Starts the chosen roles in this process. */
 export async function startServer(config: Readonly<Config>, log: Logger, roles: Role[] = [...ROLES]): Promise<RunningServer> {
   const runtime = await openRuntime(config, log, { owner: true, redis: true });
-  const stops: Array<() => Promise<void>> = [];
+  const stops: StopStep[] = [];
+  // listeners first (no new work), then workers finish their jobs, then the stores;
+  // within shutdownSeconds, as the CLI waits no longer
+  const stopAll = () => runStopSteps([...stops, { what: 'the stores', stop: () => runtime.close() }], Date.now() + config.shutdownSeconds * 1000, log);
   try {
     // the per-message counters and the mailbox notifications: what many sessions send in one
     // turn of the event loop leaves in one write (ioredis auto-pipelining), not one system call each
@@ -82,7 +86,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       ];
       for (const l of listeners) {
         ports[l.role] = l.port;
-        stops.push(() => l.close());
+        stops.push({ what: `the ${l.role} listener`, stop: () => l.close() });
       }
     }
 
@@ -90,47 +94,47 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       const imap = await startImap(runtime, redis);
       ports.imap = imap.ports.imap;
       ports.imaps = imap.ports.imaps;
-      stops.push(() => imap.close());
+      stops.push({ what: 'the IMAP listeners', stop: () => imap.close() });
     }
 
     if (roles.includes('web')) {
       const web = await startWeb({ ...context, directoryPasswords: runtime.directoryPasswords });
       ports.http = web.port;
-      stops.push(() => web.close());
+      stops.push({ what: 'the web server', stop: () => web.close() });
     }
 
     if (roles.includes('worker')) {
       const worker: Worker = startDeliveryWorker(context, runtime.connectRedis());
-      stops.push(() => worker.close());
+      stops.push({ what: 'the delivery worker', stop: () => worker.close() });
       worker.on('active', () => (lastDelivery = Date.now()));
       worker.on('completed', () => (lastDelivery = Date.now()));
       const indexer = startSearchIndexer({ db: runtime.db, blobs: runtime.blobs, log, busy: () => Date.now() - lastDelivery < 2000 });
-      stops.push(() => indexer.stop());
+      stops.push({ what: 'the search indexer', stop: () => indexer.stop() });
       const reconciler = startReconciler(context);
-      stops.push(async () => reconciler.stop());
+      stops.push({ what: 'the reconciler', stop: async () => reconciler.stop() });
       // provisioning: apply jobs and the scheduled directory sync
-      stops.push(await (await import('./provisioning-role.js')).startProvisioningRole(runtime, context));
+      stops.push({ what: 'the provisioning jobs', stop: await (await import('./provisioning-role.js')).startProvisioningRole(runtime, context) });
       if (config.audit.syslog || config.audit.retentionDays > 0) {
         const audit = startAuditJobs({ db: runtime.db, log, audit: config.audit, hostname: config.hostname });
-        stops.push(() => audit.stop());
+        stops.push({ what: 'the audit jobs', stop: () => audit.stop() });
       }
       const retention = startRetentionSweep(
         { db: runtime.db, blobs: runtime.blobs, dataDir: config.dataDir, redis, redisPrefix: config.redisPrefix, log, retention: config.retention },
         config.retention.intervalMinutes * 60_000,
       );
-      stops.push(() => retention.stop());
+      stops.push({ what: 'the retention sweep', stop: () => retention.stop() });
       const gc = setInterval(() => {
         collectGarbage(runtime.db, runtime.blobs).catch((err: Error) => log.warn({ err: err.message }, 'blob garbage collection failed'));
       }, 15 * 60_000);
       gc.unref();
-      stops.push(async () => clearInterval(gc));
+      stops.push({ what: 'the blob garbage collection', stop: async () => clearInterval(gc) });
     }
 
-    stops.push(() => queue.close());
+    stops.push({ what: 'the delivery queue', stop: () => queue.close() });
     // every process answers /healthz, /readyz and /metrics, whatever its roles
     const health = await startHealth({ db: runtime.db, redis, log, roles }, config.ports.health, config.listenHost);
     ports.health = health.port;
-    stops.unshift(() => health.close());
+    stops.unshift({ what: 'the health listener', stop: () => health.close() });
     log.info({ roles, ports, dataDir: config.dataDir }, 'hopthu started');
     let stopping: Promise<void> | undefined;
     return {
@@ -138,18 +142,12 @@ export async function startServer(config: Readonly<Config>, log: Logger, roles: 
       context,
       ports,
       stop() {
-        stopping ??= (async () => {
-          // listeners first (no new work), then workers finish their jobs, then the stores
-          for (const stop of stops) await stop().catch((err: Error) => log.warn({ err: err.message }, 'error while stopping'));
-          await runtime.close();
-          log.info('hopthu stopped');
-        })();
+        stopping ??= stopAll().then(() => log.info('hopthu stopped'));
         return stopping;
       },
     };
   } catch (err) {
-    for (const stop of stops) await stop().catch(() => {});
-    await runtime.close();
+    await stopAll();
     throw err;
   }
 }

@@ -60,6 +60,8 @@ export async function createTestEnv(options: { zones?: Zones } = {}): Promise<Te
         'argon2.iterations': 1,
         'delivery.reconcileSeconds': 1,
         'delivery.reconcileGraceSeconds': 2,
+        // a step that cannot finish (BullMQ's close on a Redis that is gone) is left behind sooner
+        shutdownSeconds: 10,
         ...overrides,
       },
     });

@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createTestEnv, type TestEnv } from '../../support/harness.js';
 import { startedCliServer } from '../../support/cli.js';
 import { freePort } from '../../support/ports.js';
+import { pino } from 'pino';
+import { startServer } from '../../../src/cli/server.js';
 
 let env: TestEnv;
 let server: ChildProcess | undefined;
@@ -41,5 +43,25 @@ describe('graceful shutdown', () => {
     // 0 when everything stopped in time, 1 when the limit cut it short (the log says so)
     expect([0, 1]).toContain(code);
     if (code === 1) expect(started.output()).toContain('stopping took too long; exiting with work handed back');
+  });
+
+  it('in one process, stop() ends within shutdownSeconds when its Redis is gone, naming the step it left behind', { timeout: 60_000 }, async () => {
+    const own = await createTestEnv();
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    try {
+      const running = await startServer(own.config({ shutdownSeconds: 2 }), log, ['worker', 'imap']);
+      await own.redis.stop();
+      const started = Date.now();
+      await running.stop();
+      expect((Date.now() - started) / 1000).toBeLessThan(8);
+      // BullMQ's close waits for a Redis that will not come back: the step is named and left
+      // behind, and the stores after it are closed all the same
+      const late = lines.map((l) => JSON.parse(l) as { msg: string; step?: string }).filter((l) => l.msg.startsWith('a step of stopping took too long'));
+      expect(late.map((l) => l.step)).toContain('the delivery worker');
+      await expect(running.runtime.db.query('SELECT 1')).rejects.toThrow(/after calling end on the pool/);
+    } finally {
+      await own.stop();
+    }
   });
 });

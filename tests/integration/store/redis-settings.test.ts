@@ -23,6 +23,8 @@ async function redisWith(args: string[]) {
   const child = spawn(findRedisServer()!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args], { stdio: 'ignore' });
   started.push({ child, dir });
   const redis = connectRedis(`redis://127.0.0.1:${port}`);
+  // refused until the server listens: ioredis retries, and the ping waits for it
+  redis.on('error', () => {});
   await redis.ping();
   return redis;
 }
