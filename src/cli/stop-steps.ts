@@ -18,7 +18,7 @@ export async function runStopSteps(steps: readonly StopStep[], deadline: number,
     const ms = Math.max(deadline - Date.now(), leastMs);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-    const outcome = await Promise.race([step.stop().then(() => 'done' as const), late]).catch((err: Error) => {
+    const outcome = await Promise.race([Promise.resolve().then(() => step.stop()).then(() => 'done' as const), late]).catch((err: Error) => {
       log.warn({ step: step.what, err: err.message }, 'error while stopping');
       return 'failed' as const;
     });

@@ -26,12 +26,13 @@ describe('runStopSteps', () => {
     expect(lines).toEqual([expect.objectContaining({ msg: 'a step of stopping took too long; going on without it', step: 'the stuck worker' })]);
   });
 
-  it('gives each step after the deadline at least the least time, and logs a step that fails', async () => {
+  it('gives each step after the deadline at least the least time, and logs a step that fails or throws', async () => {
     const { lines, log } = recordingLog();
     const ran: string[] = [];
     await runStopSteps(
       [
         { what: 'the listener', stop: async () => { throw new Error('already closed'); } },
+        { what: 'the timer', stop: () => { throw new Error('not started'); } },
         { what: 'the queue', stop: () => new Promise<void>((resolve) => setTimeout(() => { ran.push('queue'); resolve(); }, 30)) },
       ],
       Date.now() - 1000,
@@ -39,6 +40,9 @@ describe('runStopSteps', () => {
       200,
     );
     expect(ran).toEqual(['queue']);
-    expect(lines).toEqual([expect.objectContaining({ msg: 'error while stopping', step: 'the listener', err: 'already closed' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'error while stopping', step: 'the listener', err: 'already closed' }),
+      expect.objectContaining({ msg: 'error while stopping', step: 'the timer', err: 'not started' }),
+    ]);
   });
 });
