@@ -117,6 +117,8 @@ describe('a civil servant’s first day in the webmail', () => {
     await Promise.all([page.waitForLoadState('load'), page.click('text=Giấy mời họp giao ban tuần 48')]);
     expect(page.url()).toMatch(/\/mail\/m\/\d+\/\d+$/);
     const frame = page.frameLocator('iframe');
+    // the frame loads its own URL after the page: its first body is an empty one
+    await frame.getByText('Mời chị dự họp giao ban sáng thứ Hai.').waitFor({ timeout: 10_000 });
     await expect(frame.locator('body').textContent()).resolves.toContain('Mời chị dự họp giao ban sáng thứ Hai.');
     await page.screenshot({ path: `${shots}/journey-message.png` });
     await Promise.all([page.waitForLoadState('load'), page.click('a[data-key="r"]')]);
