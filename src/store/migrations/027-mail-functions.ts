@@ -24,6 +24,15 @@
  *   HM001 no such folder; HM002 a \\Noselect name (MESSAGE is its name);
  *   HM003 too many keywords in one folder (MESSAGE is the limit).
  */
+/**
+ * mail_store_flags's parameters, answer and settings after its name: what
+ * src/mail/store-flags.ts calls. Migrations 030 and 031 replace the function with the same.
+ */
+export const STORE_FLAGS_SIGNATURE = `(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_action text,
+                                 p_unchanged_since bigint, p_flags text[], p_max_keywords int)
+RETURNS TABLE (uid bigint, old text[], new text[], modseq bigint, passed boolean, changed boolean)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$`;
+
 export const sql = `
 -- the folder's row, locked (FOR NO KEY UPDATE: delivery's FK checks on messages still pass)
 CREATE FUNCTION mail_lock_mailbox(p_mailbox bigint) RETURNS mailboxes LANGUAGE plpgsql AS $$
@@ -69,10 +78,7 @@ END $$;
 -- (src/mail/flags.ts), keywords in the order given; a keyword takes the spelling the
 -- folder already has for it (keywords compare case-insensitively), and one new to the
 -- folder joins the end of its keyword list unless removed.
-CREATE FUNCTION mail_store_flags(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_action text,
-                                 p_unchanged_since bigint, p_flags text[], p_max_keywords int)
-RETURNS TABLE (uid bigint, old text[], new text[], modseq bigint, passed boolean, changed boolean)
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+CREATE FUNCTION mail_store_flags${STORE_FLAGS_SIGNATURE}
 #variable_conflict use_column
 DECLARE
   mb mailboxes := mail_lock_mailbox(p_mailbox);

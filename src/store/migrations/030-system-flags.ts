@@ -1,4 +1,5 @@
 import { SYSTEM_FLAGS } from '../../mail/flags.js';
+import { STORE_FLAGS_SIGNATURE } from './027-mail-functions.js';
 
 /**
  * STORE and APPEND of system flags alone (migration 027's functions, otherwise the same).
@@ -18,10 +19,7 @@ import { SYSTEM_FLAGS } from '../../mail/flags.js';
 export const SYSTEM_FLAGS_SQL = `ARRAY[${SYSTEM_FLAGS.map((f) => `'${f}'`).join(', ')}]`;
 
 export const sql = `
-CREATE OR REPLACE FUNCTION mail_store_flags(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_action text,
-                                 p_unchanged_since bigint, p_flags text[], p_max_keywords int)
-RETURNS TABLE (uid bigint, old text[], new text[], modseq bigint, passed boolean, changed boolean)
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+CREATE OR REPLACE FUNCTION mail_store_flags${STORE_FLAGS_SIGNATURE}
 #variable_conflict use_column
 DECLARE
   mb mailboxes := mail_lock_mailbox(p_mailbox);

@@ -1,4 +1,5 @@
 import { SYSTEM_FLAGS_SQL } from './030-system-flags.js';
+import { STORE_FLAGS_SIGNATURE } from './027-mail-functions.js';
 
 /**
  * STORE of system flags on one message, adding or removing (what a mail client does
@@ -15,10 +16,7 @@ import { SYSTEM_FLAGS_SQL } from './030-system-flags.js';
 export const sql = `
 ALTER FUNCTION mail_store_flags(bigint, bigint[], bigint[], text, bigint, text[], int) RENAME TO mail_store_flags_ranges;
 
-CREATE FUNCTION mail_store_flags(p_mailbox bigint, p_lo bigint[], p_hi bigint[], p_action text,
-                                 p_unchanged_since bigint, p_flags text[], p_max_keywords int)
-RETURNS TABLE (uid bigint, old text[], new text[], modseq bigint, passed boolean, changed boolean)
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+CREATE FUNCTION mail_store_flags${STORE_FLAGS_SIGNATURE}
 #variable_conflict use_column
 DECLARE
   mb mailboxes;
