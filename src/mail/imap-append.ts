@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { PoolClient } from 'pg';
 import type { BlobStore } from '../store/blob-store.js';
-import { heldParameters, InlineBlobStore, insertHeldContents } from '../store/inline-blob-store.js';
+import { heldBlobsWritten, heldParameters, insertHeldContents } from '../store/inline-blob-store.js';
 import { canonicalFlags, KEYWORD_LIMITS, sortFlags } from './flags.js';
 import { describedSearchFields, summaryOfSearch } from './parsed.js';
 import { parseMessage, type ParsedMessage, type SearchFields } from './mime/index.js';
@@ -150,7 +150,7 @@ export async function appendFromClient(
       })
     : await retryingConflicts(() => append(db));
   // the held bytes are written now: remembered, as delivery's are, for the devices that fetch the message next
-  if (blobs instanceof InlineBlobStore) for (const [hash, b] of held) blobs.wrote(hash, b);
+  heldBlobsWritten(blobs, held);
   return result;
 }
 

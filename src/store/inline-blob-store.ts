@@ -116,6 +116,11 @@ export function holdBlob(store: BlobStore, content: AsyncIterable<Buffer> | Iter
   return store instanceof InlineBlobStore ? store.hold(content) : store.put(content);
 }
 
+/** After the caller's statement wrote the bytes `holdBlob` held: the store remembers them, as it does what it puts. */
+export function heldBlobsWritten(store: BlobStore, held: ReadonlyMap<string, Buffer>): void {
+  if (store instanceof InlineBlobStore) for (const [hash, bytes] of held) store.wrote(hash, bytes);
+}
+
 const INSERT_CONTENTS = 'INSERT INTO blob_contents (hash, bytes)';
 const ON_CONFLICT = 'ON CONFLICT (hash) DO NOTHING';
 
