@@ -6,6 +6,7 @@ import { HopthuError } from '../shared/errors.js';
 import type { Runtime } from './runtime.js';
 import { CliUsageError } from './io.js';
 import { COMMANDS } from './commands/index.js';
+import { CLOSING_GRACE_MS } from './stop-steps.js';
 
 function help(): string {
   const lines = [
@@ -35,12 +36,13 @@ async function main(argv: string[]): Promise<number> {
     return new Promise<number>((resolve) => {
       const onSignal = (signal: string) => {
         log.info({ signal }, 'stopping');
-        // listeners close first, jobs finish or are handed back; past the limit we go anyway:
-        // an unfinished job's lock expires and another worker (or the reconciler) takes it
+        // listeners close first, jobs finish or are handed back; a step still running at
+        // shutdownSeconds is left behind and the stores close (stop-steps.ts). Past that and a
+        // grace we go anyway: an unfinished job's lock expires and another worker (or the reconciler) takes it
         const limit = setTimeout(() => {
           log.warn({ seconds: config.shutdownSeconds }, 'stopping took too long; exiting with work handed back');
           resolve(1);
-        }, config.shutdownSeconds * 1000);
+        }, config.shutdownSeconds * 1000 + CLOSING_GRACE_MS);
         limit.unref();
         server.stop().then(() => resolve(0), () => resolve(1)).finally(() => clearTimeout(limit));
       };

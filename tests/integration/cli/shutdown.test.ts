@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('graceful shutdown', () => {
-  it('on SIGTERM a process exits within shutdownSeconds even when its Redis is gone', { timeout: 120_000 }, async () => {
+  it('on SIGTERM a process exits soon after shutdownSeconds even when its Redis is gone', { timeout: 120_000 }, async () => {
     const healthPort = await freePort();
     const started = await startedCliServer(['--roles', 'worker'], {
       DATABASE_URL: env.databaseUrl,
@@ -40,8 +40,10 @@ describe('graceful shutdown', () => {
     const code = await exited;
     const seconds = (Date.now() - signalled) / 1000;
     expect(seconds).toBeLessThan(10);
-    // 0 when everything stopped in time, 1 when the limit cut it short (the log says so)
+    // 0 when the steps ended, the late ones named (BullMQ's close waits for the Redis that is
+    // gone), then the stores closed; 1 when even the grace after shutdownSeconds ran out (the log says so)
     expect([0, 1]).toContain(code);
+    if (code === 0) expect(started.output()).toMatch(/"step":"the delivery worker".*"msg":"a step of stopping took too long; going on without it"/);
     if (code === 1) expect(started.output()).toContain('stopping took too long; exiting with work handed back');
   });
 
