@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { startMachineCpu } from './lib/machine-cpu.js';
 import { startMemorySampler, summarizeMemory, type MemorySummary } from './lib/memory.js';
 import { intEnv, type BenchOptions } from './lib/options.js';
 import type { Metric } from './lib/report.js';
@@ -71,11 +72,33 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
   const dovecotWarnings: string[] = [];
   let dovecot: Awaited<ReturnType<typeof startDovecot>> | undefined;
   let hopthu: Awaited<ReturnType<typeof startHopthuImap>> | undefined;
+  let otherHopthu: Awaited<ReturnType<typeof startHopthuImap>> | undefined;
   let reference: ImapRun | undefined;
   let hop: ImapRun;
   try {
     let ready: Ready | undefined;
-    if (withReference && !dovecotInstalled()) {
+    const perIp = Math.ceil(settings.idleConnections / SOURCES) + Math.ceil(settings.clients / SOURCES);
+    // the default per-IP limit holds while the clients are spread over SOURCES addresses; raised only when it would not
+    const limits = perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {};
+    const untilSearchable = (server: { databaseUrl: string; name: string }) => async () => {
+      // the worker makes search text in the background; measure searches once it has caught up
+      const since = performance.now();
+      let left = await searchBacklog(server.databaseUrl);
+      while (left > 0 && performance.now() - since < 120_000) {
+        await sleep(1000);
+        left = await searchBacklog(server.databaseUrl);
+      }
+      log(`${server.name}: search backlog ${left ? `still ${left} after` : 'drained in'} ${((performance.now() - since) / 1000).toFixed(1)} s`);
+    };
+    const compareDist = process.env.BENCH_IMAP_COMPARE_DIST;
+    if (compareDist) {
+      // another build of hopthu in Dovecot's place: two builds measured in the same stretches of the machine
+      referenceNote = `hopthu built in ${compareDist}`;
+      log(`reference: ${referenceNote}`);
+      const other = await startHopthuImap({ accounts, ...limits, distDir: path.resolve(compareDist), name: 'other' });
+      otherHopthu = other;
+      ready = await prepare(other, settings, run, untilSearchable(other));
+    } else if (withReference && !dovecotInstalled()) {
       referenceNote = 'skipped: Dovecot is not installed (apt-get install dovecot-imapd to compare)';
       log(`reference ${referenceNote}`);
     } else if (withReference) {
@@ -86,23 +109,12 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
     }
 
     log('hopthu: starting (roles imap,worker; embedded PostgreSQL and redis-server under a fresh data directory)');
-    const perIp = Math.ceil(settings.idleConnections / SOURCES) + Math.ceil(settings.clients / SOURCES);
-    // the default per-IP limit holds while the clients are spread over SOURCES addresses; raised only when it would not
     // BENCH_PROFILE=1: a V8 CPU profile of the node process, outside the checkout (megabytes, not a result to keep)
     const profileDir = opts.profile ? path.join(os.tmpdir(), 'hopthu-bench-profiles') : undefined;
     if (profileDir) log(`hopthu: a CPU profile of its node process goes to ${profileDir}`);
-    const started = await startHopthuImap({ accounts, ...(perIp > DEFAULT_MAX_PER_IP - 5 ? { maxConnectionsPerIp: perIp + 10 } : {}), ...(profileDir ? { profileDir } : {}) });
+    const started = await startHopthuImap({ accounts, ...limits, ...(profileDir ? { profileDir } : {}) });
     hopthu = started;
-    const hopReady = await prepare(started, settings, run, async () => {
-      // the worker makes search text in the background; measure searches once it has caught up
-      const since = performance.now();
-      let left = await searchBacklog(started.databaseUrl);
-      while (left > 0 && performance.now() - since < 120_000) {
-        await sleep(1000);
-        left = await searchBacklog(started.databaseUrl);
-      }
-      log(`hopthu: search backlog ${left ? `still ${left} after` : 'drained in'} ${((performance.now() - since) / 1000).toFixed(1)} s`);
-    });
+    const hopReady = await prepare(started, settings, run, untilSearchable(started));
 
     // the mixed workload in windows, the two servers taking turns (D H, H D, D H, ...): the
     // machine is shared and its speed drifts; turns put both servers in the same stretches of it
@@ -122,6 +134,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
       dovecotWarnings.push(...dovecot.logLines().filter((l) => /(warning|error|fatal|panic)/i.test(l)).slice(0, 20));
       await dovecot.stop();
     }
+    await otherHopthu?.stop();
     await hopthu?.stop();
   }
   const hopthuServer = hopthu!;
@@ -134,7 +147,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
     workload: r.workload,
     workloadCpuSeconds: r.workloadMemory.cpuSeconds,
     workloadPeakPss: r.workloadMemory.peakTotalPss,
-    idle: { ...r.idle, rssPerConnection: rssPerConnection(r, r === reference ? 'dovecot' : 'hopthu'), pssPerConnection: pssPerConnection(r, r === reference ? 'dovecot' : 'hopthu') },
+    idle: { ...r.idle, rssPerConnection: rssPerConnection(r), pssPerConnection: pssPerConnection(r) },
   });
   return {
     metrics: metricsOf(settings, hop, reference),
@@ -145,7 +158,7 @@ export async function runImapBench(opts: BenchOptions): Promise<{ metrics: Metri
       hopthuWarnings: hopthuServer.lines.filter((l) => /"level":(4|5|6)\d/.test(l)).slice(0, 20),
       dovecotWarnings,
       hopthu: summary(hop),
-      ...(reference ? { dovecot: summary(reference) } : {}),
+      ...(reference ? { [reference.server]: summary(reference) } : {}),
     },
   };
 }
@@ -187,13 +200,15 @@ async function workloadWindow(r: Ready, s: ImapSettings, seconds: number, run: s
   const { server } = r;
   log(`${server.name}: mixed workload, ${s.clients} clients for ${seconds.toFixed(0)} s`);
   const sampler = startMemorySampler(server.pid, 1000);
+  const machine = startMachineCpu();
   const workload = await runWorkload(server, { clients: s.clients, seconds, mailboxes: r.mailboxes, initial: WORKLOAD_MESSAGES, idleMs: IDLE_MS, run, sourceOf });
+  const { idleShare, benchSeconds } = machine.stop();
   const samples = await sampler.stop();
   const memory = summarizeMemory(samples, samples[0]?.t ?? 0, samples.at(-1)?.t ?? 0);
   r.windows.push({ workload, memory });
   const done = summarizeWorkload([workload]);
   const cpu = Object.entries(memory.cpuSeconds).map(([k, v]) => `${k} ${((v * 1000) / Math.max(1, done.operations)).toFixed(3)}`);
-  log(`${server.name}: ${(done.operations / done.seconds).toFixed(0)} operations/s, ${done.errors} errors; CPU ms per operation: ${cpu.join(', ')}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`${server.name}: ${(done.operations / done.seconds).toFixed(0)} operations/s, ${done.errors} errors; CPU ms per operation: ${cpu.join(', ')}; the bench's clients ${((benchSeconds * 1000) / Math.max(1, done.operations)).toFixed(3)}; machine idle ${(idleShare * 100).toFixed(1)}%; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 /** The server's windows as one run: operations and CPU added up, the highest memory. */
@@ -206,7 +221,7 @@ function finish(r: Ready, s: ImapSettings): ImapRun {
   log(`${r.server.name}: ${(workload.operations / workload.seconds).toFixed(0)} operations/s over ${r.windows.length} window(s), ${workload.errors} errors`);
   const cpu = Object.entries(cpuSeconds).map(([k, v]) => `${k} ${((v * 1000) / Math.max(1, workload.operations)).toFixed(3)}`);
   log(`${r.server.name}: CPU ms per operation: ${cpu.join(', ')}`);
-  return { populateSeconds: r.populateSeconds, populated: s.messages + WORKLOAD_MAILBOXES * WORKLOAD_MESSAGES, big: r.big, workload, workloadMemory, idle: r.idle };
+  return { server: r.server.name, populateSeconds: r.populateSeconds, populated: s.messages + WORKLOAD_MAILBOXES * WORKLOAD_MESSAGES, big: r.big, workload, workloadMemory, idle: r.idle };
 }
 
 /** the statements hopthu's PostgreSQL ran during its windows (BENCH_PG_STATEMENTS=1) */

@@ -16,7 +16,7 @@ import { DOMAIN } from './messages.js';
 import type { ImapServer, ImapUser } from './server.js';
 import { statementStatsEnv } from '../lib/statements.js';
 
-export async function startHopthuImap(opts: { accounts: number; maxConnectionsPerIp?: number; profileDir?: string; roles?: string }): Promise<ImapServer & { env: Record<string, string>; lines: string[]; databaseUrl: string; httpPort: number }> {
+export async function startHopthuImap(opts: { accounts: number; maxConnectionsPerIp?: number; profileDir?: string; roles?: string; distDir?: string; name?: ImapServer['name'] }): Promise<ImapServer & { env: Record<string, string>; lines: string[]; databaseUrl: string; httpPort: number }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hopthu-bench-imap-'));
   // the embedded PostgreSQL runs as the user postgres when we are root: it must traverse this
   chmodSync(tmp, 0o755);
@@ -46,13 +46,13 @@ export async function startHopthuImap(opts: { accounts: number; maxConnectionsPe
   );
   // cwd is the empty temp dir so no ./hopthu.yaml is picked up
   const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [];
-  const child = startChild('hopthu (imap)', process.execPath, [...profile, path.join(ROOT, 'dist/cli/main.js'), 'start', '--roles', opts.roles ?? 'imap,worker'], { cwd: tmp, env: { ...inherited, ...env } });
+  const child = startChild('hopthu (imap)', process.execPath, [...profile, path.join(opts.distDir ?? path.join(ROOT, 'dist'), 'cli/main.js'), 'start', '--roles', opts.roles ?? 'imap,worker'], { cwd: tmp, env: { ...inherited, ...env } });
   try {
     await waitForPort(imaps, child, 180_000);
     const databaseUrl = `postgresql://hopthu@/hopthu?host=${encodeURIComponent(path.join(dataDir, 'postgres'))}&port=5432`;
     const users = await provisionWithAppPasswords(databaseUrl, opts.accounts);
     return {
-      name: 'hopthu',
+      name: opts.name ?? 'hopthu',
       imapPort: imap,
       imapsPort: imaps,
       pid: child.pid,

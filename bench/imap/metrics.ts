@@ -3,9 +3,11 @@ import type { MemorySummary } from '../lib/memory.js';
 import { percentile, type Metric } from '../lib/report.js';
 import type { BigMailboxResult } from './big-mailbox.js';
 import type { IdleMemoryResult } from './idle-memory.js';
+import type { ImapServer } from './server.js';
 import type { WorkloadResult } from './workload.js';
 
 export interface ImapRun {
+  server: ImapServer['name'];
   populateSeconds: number;
   populated: number;
   big: BigMailboxResult;
@@ -34,10 +36,10 @@ const KB = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 /** growth per connection: hopthu's node process; Dovecot's processes summed (its connections live in their own) */
-export const rssPerConnection = (run: ImapRun, name: 'hopthu' | 'dovecot') =>
-  (name === 'hopthu' ? run.idle.after.rootRss - run.idle.before.rootRss : run.idle.after.totalRss - run.idle.before.totalRss) / Math.max(1, run.idle.opened);
-export const pssPerConnection = (run: ImapRun, name: 'hopthu' | 'dovecot') =>
-  (name === 'hopthu' ? run.idle.after.rootPss - run.idle.before.rootPss : run.idle.after.totalPss - run.idle.before.totalPss) / Math.max(1, run.idle.opened);
+export const rssPerConnection = (run: ImapRun) =>
+  (run.server !== 'dovecot' ? run.idle.after.rootRss - run.idle.before.rootRss : run.idle.after.totalRss - run.idle.before.totalRss) / Math.max(1, run.idle.opened);
+export const pssPerConnection = (run: ImapRun) =>
+  (run.server !== 'dovecot' ? run.idle.after.rootPss - run.idle.before.rootPss : run.idle.after.totalPss - run.idle.before.totalPss) / Math.max(1, run.idle.opened);
 
 export function metricsOf(s: ImapSettings, hop: ImapRun, ref: ImapRun | undefined): Metric[] {
   const m = (metric: string, unit: Metric['unit'], hopthu: Metric['hopthu'], reference: Metric['reference'], extra: Partial<Metric> = {}): Metric => ({
@@ -52,8 +54,8 @@ export function metricsOf(s: ImapSettings, hop: ImapRun, ref: ImapRun | undefine
   const fetchAll = median(hop, 'fetchAll')!;
   const hopOps = opsPerSecond(hop.workload);
   const refOps = ref ? opsPerSecond(ref.workload) : null;
-  const hopRss = rssPerConnection(hop, 'hopthu');
-  const refRss = ref ? rssPerConnection(ref, 'dovecot') : null;
+  const hopRss = rssPerConnection(hop);
+  const refRss = ref ? rssPerConnection(ref) : null;
   const hits = (step: 'searchSubject' | 'searchFrom' | 'searchBody') => {
     const h = hop.big.hits[step];
     const r = ref?.big.hits[step];
@@ -81,8 +83,8 @@ export function metricsOf(s: ImapSettings, hop: ImapRun, ref: ImapRun | undefine
     m('memory per idle TLS connection: RSS growth (node process; Dovecot: all processes)', 'text', KB(hopRss), refRss === null ? null : KB(refRss), {
       ratio: ratioOf(hopRss, refRss), target: `< ${KB(IDLE_TARGET_BYTES)}`, met: hopRss < IDLE_TARGET_BYTES,
     }),
-    m('memory per idle TLS connection: PSS growth (node process; Dovecot: all processes)', 'text', KB(pssPerConnection(hop, 'hopthu')), ref ? KB(pssPerConnection(ref, 'dovecot')) : null, {
-      ratio: ref ? ratioOf(pssPerConnection(hop, 'hopthu'), pssPerConnection(ref, 'dovecot')) : null,
+    m('memory per idle TLS connection: PSS growth (node process; Dovecot: all processes)', 'text', KB(pssPerConnection(hop)), ref ? KB(pssPerConnection(ref)) : null, {
+      ratio: ref ? ratioOf(pssPerConnection(hop), pssPerConnection(ref)) : null,
     }),
   ];
 }

@@ -5,7 +5,8 @@ export interface ImapUser {
 }
 
 export interface ImapServer {
-  name: 'hopthu' | 'dovecot';
+  /** 'other': a second hopthu build in Dovecot's place (BENCH_IMAP_COMPARE_DIST) */
+  name: 'hopthu' | 'dovecot' | 'other';
   /** plain IMAP (LOGIN allowed from loopback) */
   imapPort: number;
   /** implicit TLS */

@@ -42,21 +42,24 @@ export const mailboxChannel = (prefix: string, mailboxId: number) => `${prefix}:
  */
 export const changeMessage = (change: MailboxChange, origin?: string) => JSON.stringify(origin ? { origin, ...change } : change);
 
-export async function publishMailboxChange(redis: Redis, prefix: string, change: MailboxChange, origin?: string): Promise<void> {
-  await redis.publish(mailboxChannel(prefix, change.mailboxId), changeMessage(change, origin));
+/** Resolves to how many subscribers heard it (PUBLISH's count). */
+export async function publishMailboxChange(redis: Redis, prefix: string, change: MailboxChange, origin?: string): Promise<number> {
+  return redis.publish(mailboxChannel(prefix, change.mailboxId), changeMessage(change, origin));
 }
 
 /**
- * Publishes after COMMIT, in order. A lost notification loses no data (a session also
- * reads changes on its next command), so callers may log a rejection and go on.
+ * Publishes after COMMIT, in order; resolves to how many subscribers heard each. A lost
+ * notification loses no data (a session also reads changes on its next command), so
+ * callers may log a rejection and go on.
  */
-export async function publishMailboxChanges(redis: Redis, prefix: string, changes: readonly MailboxChange[], origin?: string): Promise<void> {
-  if (changes.length === 1) return publishMailboxChange(redis, prefix, changes[0]!, origin);
-  if (changes.length === 0) return;
+export async function publishMailboxChanges(redis: Redis, prefix: string, changes: readonly MailboxChange[], origin?: string): Promise<number[]> {
+  if (changes.length === 1) return [await publishMailboxChange(redis, prefix, changes[0]!, origin)];
+  if (changes.length === 0) return [];
   // one write and one round trip for the lot; Redis runs a pipeline's commands in order
   const pipeline = redis.pipeline();
   for (const change of changes) pipeline.publish(mailboxChannel(prefix, change.mailboxId), changeMessage(change, origin));
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err);
   if (failed) throw failed[0];
+  return results.map(([, receivers]) => Number(receivers));
 }

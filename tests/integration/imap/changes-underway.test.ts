@@ -110,12 +110,12 @@ describe('a MODSEQ heard of before the one below it (mailbox-events.ts change, s
   });
 });
 
-describe('whether every notification reaches this process (MailboxEvents.listening)', () => {
+describe('whether every notification reaches this process (MailboxEvents.listeningTo)', () => {
   it('is false from the moment the subscriber loses Redis until it has subscribed again, and a re-SELECT then reads the store', async () => {
     const { account, inbox, view, counted } = await watchedFolder('listening1');
     const subscriber = connections[0]!;
-    expect(events.listening).toBe(true);
-    const heard = () => ({ listening: events.listening, underway: () => events.settled(inbox.id, account.id) });
+    expect(events.listeningTo(inbox.id)).toBe(true);
+    const heard = () => ({ listening: events.listeningTo(inbox.id), underway: () => events.settled(inbox.id, account.id) });
     // heard of everything: the same folder again is the view, without a read
     const same = await view.reopenOwn(counted.db, account.id, 'INBOX', false, heard());
     expect(same?.exists).toBe(3);
@@ -124,12 +124,12 @@ describe('whether every notification reaches this process (MailboxEvents.listeni
     const closed = new Promise((r) => subscriber.once('close', r));
     subscriber.disconnect(true);
     await closed;
-    expect(events.listening).toBe(false);
+    expect(events.listeningTo(inbox.id)).toBe(false);
     const again = await same!.reopenOwn(counted.db, account.id, 'INBOX', false, heard());
     expect(again?.exists).toBe(3);
     expect(counted.reads).toBe(1);
     const deadline = Date.now() + 10_000;
-    while (!events.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(events.listening).toBe(true);
+    while (!events.listeningTo(inbox.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events.listeningTo(inbox.id)).toBe(true);
   });
 });

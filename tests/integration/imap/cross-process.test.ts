@@ -110,4 +110,34 @@ describe('two `hopthu start --roles imap` processes on one PostgreSQL and Redis'
     await actor.logout();
     await idler.logout().catch(() => {});
   });
+
+  it('a process that alone watched a folder (its changes skipping Redis) publishes to one that opens it later, and nothing it did before is missed', { timeout: 180_000 }, async () => {
+    const [a, b] = await Promise.all([imapProcess(), imapProcess()]);
+    const first = client(a.port);
+    await first.connect();
+    await first.mailboxOpen('INBOX');
+    const appended = await first.append('INBOX', 'From: a@yenbai.gov.vn\r\nSubject: Bao cao\r\n\r\nThu ba.\r\n');
+    const uid = appended ? (appended.uid ?? 0) : 0;
+    expect(uid).toBeGreaterThan(0);
+    // no other process listens yet: these changes stay within process A
+    await first.messageFlagsAdd(String(uid), ['\\Flagged'], { uid: true });
+    await first.messageFlagsAdd(String(uid), ['\\Answered'], { uid: true });
+
+    const later = client(b.port);
+    await later.connect();
+    await later.mailboxOpen('INBOX');
+    const seen = await later.fetchOne(String(uid), { flags: true }, { uid: true });
+    expect(seen && [...seen.flags!].sort()).toEqual(['\\Answered', '\\Flagged']);
+    void later.idle().catch(() => {});
+
+    // B announced itself on opening the folder: A's next change reaches B's idling session
+    const flags = next<{ uid?: number; flags: Set<string> }>(later, 'flags');
+    await first.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    const changed = await flags;
+    expect([...changed.value.flags]).toContain('\\Seen');
+    expect(changed.ms).toBeLessThan(1000);
+
+    await first.logout();
+    await later.logout().catch(() => {});
+  });
 });
