@@ -28,7 +28,7 @@ export interface ChangeScope {
 export class MailboxEvents {
   private readonly watchers = new Map<number, Set<MailboxWatcher>>();
   /** this process's changes under way, by `m<folder id>` and `a<account id>` */
-  private readonly underway = new Map<string, Set<Promise<unknown>>>();
+  private readonly changesUnderway = new Map<string, Set<Promise<unknown>>>();
   /** names this process's notifications */
   private readonly origin = randomBytes(9).toString('base64url');
   /** how this process's notifications begin (notify.ts changeMessage) */
@@ -172,7 +172,7 @@ export class MailboxEvents {
 
   /**
    * Runs a change to the store and publishes what it changed. Until it has published, the
-   * change is under way (`settled`): it may have committed a MODSEQ that no session has
+   * change is under way (`underway`): it may have committed a MODSEQ that no session has
    * heard of yet.
    */
   async change<T extends { changes: readonly MailboxChange[] }>(scope: ChangeScope, work: () => Promise<T>): Promise<T> {
@@ -182,30 +182,29 @@ export class MailboxEvents {
     });
     const keys = new Set([...scope.mailboxIds.map((id) => `m${id}`), ...(scope.accountId === undefined ? [] : [`a${scope.accountId}`])]);
     for (const key of keys) {
-      let set = this.underway.get(key);
-      if (!set) this.underway.set(key, (set = new Set()));
+      let set = this.changesUnderway.get(key);
+      if (!set) this.changesUnderway.set(key, (set = new Set()));
       set.add(running);
     }
     try {
       return await running;
     } finally {
       for (const key of keys) {
-        const set = this.underway.get(key)!;
+        const set = this.changesUnderway.get(key)!;
         set.delete(running);
-        if (set.size === 0) this.underway.delete(key);
+        if (set.size === 0) this.changesUnderway.delete(key);
       }
     }
   }
 
   /**
-   * Resolves once this process's changes now under way to the folder (or to its owner's
-   * folders by name) have published; null when there are none. A session missing a MODSEQ
-   * waits for them before reading the store: the missing change is most often one of
-   * them, committed by another session a moment before the one it heard of.
+   * This process's changes now under way to the folder (or to its owner's folders by
+   * name), each settling once it has published. A session missing a MODSEQ waits for them,
+   * one at a time, before it reads the store: the missing change is most often one of them,
+   * committed by another session a moment before the one it heard of.
    */
-  settled(mailboxId: number, ownerId: number): Promise<void> | null {
-    const running = [...(this.underway.get(`m${mailboxId}`) ?? []), ...(this.underway.get(`a${ownerId}`) ?? [])];
-    return running.length ? Promise.allSettled(running).then(() => {}) : null;
+  underway(mailboxId: number, ownerId: number): Array<Promise<unknown>> {
+    return [...(this.changesUnderway.get(`m${mailboxId}`) ?? []), ...(this.changesUnderway.get(`a${ownerId}`) ?? [])];
   }
 
   async close(): Promise<void> {

@@ -204,7 +204,7 @@ export class SelectedMailbox {
    * when `allowExpunge`, removed messages (EXPUNGE). RFC 9051 §7.5.1: no EXPUNGE during
    * FETCH, STORE or SEARCH, which use sequence numbers.
    */
-  async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false, underway?: () => Promise<void> | null): Promise<Buffer[]> {
+  async sync(db: Queryable, allowExpunge: boolean, withUid: boolean, withModseq = false, underway?: () => ReadonlyArray<Promise<unknown>>): Promise<Buffer[]> {
     const delta = await this.heardDelta(underway);
     if (delta) return this.apply(delta, allowExpunge, withUid, withModseq);
     let snap: MailboxChangesSince;
@@ -217,17 +217,22 @@ export class SelectedMailbox {
     return this.apply(deltaOfSnapshot(snap), allowExpunge, withUid, withModseq);
   }
 
-  /** the queued changes as one delta (fromPending), once this process's changes under way have published if one is missing; null: read the store */
-  private async heardDelta(underway?: () => Promise<void> | null): Promise<ViewDelta | null> {
+  /**
+   * The queued changes as one delta (fromPending); null: read the store. While a MODSEQ is
+   * missing, this process's changes under way when it was found are waited for one at a
+   * time, looking again as each settles: the missing one is most often the first of them to
+   * publish (mailbox-events.ts underway), and the others need not be waited for.
+   */
+  private async heardDelta(underway?: () => ReadonlyArray<Promise<unknown>>): Promise<ViewDelta | null> {
     let delta = this.stale ? null : this.fromPending();
-    // a MODSEQ missing: most often a change of this process that has committed but not yet
-    // published (mailbox-events.ts settled); once those have, the queue may be whole
-    const waiting = delta || this.stale ? null : underway?.();
-    if (waiting) {
-      await waiting;
-      delta = this.stale ? null : this.fromPending();
+    if (delta || this.stale || !underway) return delta;
+    const left = new Set(underway());
+    while (left.size && !delta && !this.stale) {
+      const settled = await Promise.race([...left].map((p) => p.then(() => [p] as const, () => [p] as const)));
+      left.delete(settled[0]);
+      delta = this.fromPending();
     }
-    return delta;
+    return this.stale ? null : delta;
   }
 
   /**
@@ -367,7 +372,7 @@ export interface HeardChanges {
   /** notifications reach this process now; when they may not have, the store is read */
   listening: boolean;
   /** this process's changes under way to the folder, to wait for when a MODSEQ is missing */
-  underway(): Promise<void> | null;
+  underway(): ReadonlyArray<Promise<unknown>>;
 }
 
 /** what the store says changed, as the delta `apply` takes */

@@ -200,7 +200,7 @@ export class Session implements CommandReaderOwner, MailboxWatcher {
   /** how `sel` hears of its folder's changes: this process's under way, and the others' through Redis */
   heardChanges(sel: SelectedMailbox): HeardChanges {
     const events = this.ctx.events;
-    return { listening: events.listeningTo(sel.id), underway: () => events.settled(sel.id, (sel.owner ?? this.account!).id) };
+    return { listening: events.listeningTo(sel.id), underway: () => events.underway(sel.id, (sel.owner ?? this.account!).id) };
   }
 
   select(sel: SelectedMailbox | null): void {

@@ -10,7 +10,7 @@ import { createMailEnv, type MailEnv } from '../mail/mail-env.js';
 
 /**
  * A session that hears of a folder's MODSEQ N+1 before N waits for this process's changes
- * under way (MailboxEvents.change / settled) before it reads the store: N has most often
+ * under way (MailboxEvents.change / underway) before it reads the store: N has most often
  * committed in another session of the process and is about to be published.
  */
 let m: MailEnv;
@@ -50,13 +50,13 @@ async function watchedFolder(local: string) {
       return (m.db.query as (...a: unknown[]) => unknown)(...args);
     }) as Queryable['query'],
   };
-  const catchUp = () => view.sync(db, true, true, false, () => events.settled(inbox.id, account.id));
+  const catchUp = () => view.sync(db, true, true, false, () => events.underway(inbox.id, account.id));
   return { account, inbox, view, counted: Object.assign(counted, { db }), catchUp };
 }
 
 const flag = (mailboxId: number, uid: number, name: string) => storeFlags(m.db, { mailboxId, uids: [[uid, uid]], action: 'add', flags: [name] });
 
-describe('a MODSEQ heard of before the one below it (mailbox-events.ts change, settled)', () => {
+describe('a MODSEQ heard of before the one below it (mailbox-events.ts change, underway)', () => {
   it('waits for the change under way in this process and takes both from their notifications, reading nothing', async () => {
     const { inbox, counted, catchUp } = await watchedFolder('underway1');
     let release!: () => void;
@@ -79,6 +79,35 @@ describe('a MODSEQ heard of before the one below it (mailbox-events.ts change, s
     const lines = (await syncing).map((l) => l.toString());
     expect(lines).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Answered))\r\n', '* 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n']);
     expect(counted.reads).toBe(0);
+  });
+
+  it('stops waiting once the hole is filled, without waiting for the other changes under way', async () => {
+    const { inbox, counted, catchUp } = await watchedFolder('underway4');
+    let releaseFirst!: () => void;
+    let releaseLater!: () => void;
+    const firstGate = new Promise<void>((r) => (releaseFirst = r));
+    const laterGate = new Promise<void>((r) => (releaseLater = r));
+    // N committed, published once its gate opens
+    const first = events.change({ mailboxIds: [inbox.id] }, async () => {
+      const result = await flag(inbox.id, 1, '\\Answered');
+      await firstGate;
+      return result;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // a change under way that has not even begun: it waits on its gate first
+    const later = events.change({ mailboxIds: [inbox.id] }, async () => {
+      await laterGate;
+      return flag(inbox.id, 3, '\\Deleted');
+    });
+    // N + 1, published at once: the hole is at N
+    await events.change({ mailboxIds: [inbox.id] }, () => flag(inbox.id, 2, '\\Flagged'));
+    const syncing = catchUp();
+    setTimeout(releaseFirst, 30);
+    await first;
+    expect((await syncing).map((l) => l.toString())).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Answered))\r\n', '* 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n']);
+    expect(counted.reads).toBe(0);
+    releaseLater();
+    await later;
   });
 
   it('an APPEND by folder name is under way for every folder of its account', async () => {
@@ -115,7 +144,7 @@ describe('whether every notification reaches this process (MailboxEvents.listeni
     const { account, inbox, view, counted } = await watchedFolder('listening1');
     const subscriber = connections[0]!;
     expect(events.listeningTo(inbox.id)).toBe(true);
-    const heard = () => ({ listening: events.listeningTo(inbox.id), underway: () => events.settled(inbox.id, account.id) });
+    const heard = () => ({ listening: events.listeningTo(inbox.id), underway: () => events.underway(inbox.id, account.id) });
     // heard of everything: the same folder again is the view, without a read
     const same = await view.reopenOwn(counted.db, account.id, 'INBOX', false, heard());
     expect(same?.exists).toBe(3);
