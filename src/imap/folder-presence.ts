@@ -30,8 +30,8 @@ export class FolderPresence {
   private readonly alone = new Set<number>();
   /** folders whose SUBSCRIBE Redis has confirmed, while the connection holds */
   private readonly subscribed = new Set<number>();
-  /** per folder, a count raised by each event that makes an earlier PUBLISH's count stale */
-  private readonly epochs = new Map<number, number>();
+  /** raised by each event that may make an earlier PUBLISH's count stale (any folder's: it need not be exact, only never miss one) */
+  private epoch = 0;
   /** hellos of ours awaiting answers, by the hello's name */
   private readonly waits = new Map<string, { mailboxId: number; answers: number; expected: number; answered(): void }>();
   /** folders where an announcement went unanswered in time */
@@ -62,7 +62,7 @@ export class FolderPresence {
 
   /** taken as a PUBLISH to the folder leaves; its count means something only if the mark is the same when it is back (`published`) */
   mark(mailboxId: number): number | null {
-    return this.connected && this.subscribed.has(mailboxId) ? (this.epochs.get(mailboxId) ?? 0) : null;
+    return this.connected && this.subscribed.has(mailboxId) ? this.epoch : null;
   }
 
   published(mailboxId: number, mark: number | null, receivers: number): void {
@@ -87,7 +87,7 @@ export class FolderPresence {
     this.connected = false;
     this.subscribed.clear();
     this.alone.clear();
-    for (const id of this.epochs.keys()) this.bump(id);
+    this.epoch++;
   }
 
   connectionBack(): void {
@@ -96,7 +96,7 @@ export class FolderPresence {
 
   private bump(mailboxId: number): void {
     this.alone.delete(mailboxId);
-    this.epochs.set(mailboxId, (this.epochs.get(mailboxId) ?? 0) + 1);
+    this.epoch++;
   }
 
   /** Announces this process on the folder's channel; resolves when every other subscriber has answered, or after answerMs. */

@@ -65,7 +65,8 @@ export class MailboxEvents {
     // what was published while the subscriber had no connection (a Redis restart, a Sentinel
     // failover) never reaches it: once it is back and subscribed again, every watcher looks again
     subscriber.on('close', () => {
-      if (!this.lost) this.drops++;
+      // every drop counts, one during a rejoin too: that rejoin must not end the loss
+      this.drops++;
       this.lost = true;
       this.presence.connectionLost();
     });
