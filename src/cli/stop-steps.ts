@@ -6,6 +6,9 @@ export interface StopStep {
   stop(): Promise<void>;
 }
 
+/** what the CLI allows past the deadline, before it exits anyway: the steps after a late one, the stores last, close in it */
+export const CLOSING_GRACE_MS = 5000;
+
 /**
  * Runs the steps in order, each given the time left until `deadline` (and at least
  * `leastMs`, so the steps after a slow one still run). A step still running when its time is
@@ -13,9 +16,6 @@ export interface StopStep {
  * one, can wait forever on a Redis connection parked between reconnects, and the stores
  * closed last must close all the same.
  */
-/** what the CLI allows past the deadline, before it exits anyway: the steps after a late one, the stores last, close in it */
-export const CLOSING_GRACE_MS = 5000;
-
 export async function runStopSteps(steps: readonly StopStep[], deadline: number, log: Logger, leastMs = 1000): Promise<void> {
   for (const step of steps) {
     const ms = Math.max(deadline - Date.now(), leastMs);

@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 
+const HELLO = '{"hello":';
+const ACK = '{"ack":';
+
+/** whether a message on a folder's channel is an announcement or its answer (FolderPresence), not a change */
+export const isPresenceMessage = (message: string) => message.startsWith(HELLO) || message.startsWith(ACK);
+
 /** how long a process that announced itself on a folder waits for the others' answers before it goes on without them */
 export const ANSWER_MS = 2000;
 
@@ -137,20 +143,18 @@ export class FolderPresence {
     this.log.warn({ mailboxId, expected: wait.expected, answers: wait.answers }, 'a subscriber of this folder did not answer in time; its sessions read the store until it does');
   }
 
-  /** A presence message heard on a folder's channel: true when `message` was one (not a change). */
-  heard(mailboxId: number, message: string): boolean {
-    const hello = message.startsWith('{"hello":');
-    if (!hello && !message.startsWith('{"ack":')) return false;
+  /** A presence message (isPresenceMessage) heard on the folder's channel. */
+  heard(mailboxId: number, message: string): void {
+    const hello = message.startsWith(HELLO);
     let name: unknown;
     try {
       name = (JSON.parse(message) as { hello?: unknown; ack?: unknown })[hello ? 'hello' : 'ack'];
     } catch {
-      return true;
+      return;
     }
-    if (typeof name !== 'string') return true;
+    if (typeof name !== 'string') return;
     if (hello) this.helloHeard(mailboxId, name);
     else this.answerHeard(name);
-    return true;
   }
 
   private helloHeard(mailboxId: number, hello: string): void {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { mailboxChannel, publishMailboxChanges, type MailboxChange } from '../mail/index.js';
 import type { Logger } from '../shared/logger.js';
-import { ANSWER_MS, FolderPresence } from './folder-presence.js';
+import { ANSWER_MS, FolderPresence, isPresenceMessage } from './folder-presence.js';
 
 export interface MailboxWatcher {
   mailboxChanged(change: MailboxChange): void;
@@ -51,8 +51,11 @@ export class MailboxEvents {
     this.presence = new FolderPresence(redis, (id) => mailboxChannel(prefix, id), this.origin, log, (id) => this.recheck(id), answerMs);
     subscriber.on('message', (channel: string, message: string) => {
       if (message.startsWith(this.echo)) return;
-      const mailboxId = this.mailboxOfChannel(channel);
-      if (mailboxId !== null && this.presence.heard(mailboxId, message)) return;
+      if (isPresenceMessage(message)) {
+        const mailboxId = this.mailboxOfChannel(channel);
+        if (mailboxId !== null) this.presence.heard(mailboxId, message);
+        return;
+      }
       let change: MailboxChange;
       try {
         change = JSON.parse(message) as MailboxChange;
